@@ -1,0 +1,273 @@
+"""The backward pass and its two front doors: `Tensor.backward()` and `GradientTape`.
+
+One engine: `_walk` collects the recorded nodes behind the targets, visits them in
+decreasing sequence number (a topological order, so no recursion: a chain of 10,000 ops is
+fine), calls each node's backward on arrays and adds up the contributions that reach a
+tensor along several paths (seed 000's rule). Higher-order gradients would make the
+backward of each op itself recordable; the walk does not rule that out.
+"""
+
+import numpy as np
+
+from .. import backend
+from ..errors import DTypeError, GradientError, TapeError
+from .function import next_seq, no_grad
+from .tensor import Tensor, Variable
+
+_INF = float("inf")
+
+
+def _nodes_behind(roots, lo, hi):
+    """Recorded nodes reachable from `roots` with lo <= seq < hi, newest first."""
+    seen, stack = set(roots), list(roots)
+    while stack:
+        node = stack.pop()
+        if node.inputs is None:
+            raise GradientError(
+                f"The graph behind this tensor was freed (op {node.name}); a non-persistent "
+                "GradientTape or backward(retain_graph=False) frees it. Run the forward pass "
+                "again, or use GradientTape(persistent=True)."
+            )
+        for t in node.inputs:
+            parent = t._node
+            if parent is not None and parent not in seen and lo <= parent.seq < hi:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=lambda n: n.seq, reverse=True)
+
+
+def _add(store, key, grad):
+    prev = store.get(key)
+    store[key] = grad if prev is None else prev + grad
+
+
+def _add_found(found, tensor, grad):
+    prev = found.get(id(tensor))
+    found[id(tensor)] = (tensor, grad) if prev is None else (tensor, prev[1] + grad)
+
+
+def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
+    """Propagate gradients from `seeds` [(tensor, grad array)] back through the graph.
+
+    Returns {id(tensor): (tensor, grad)} for every tensor reached that is a leaf of the walk
+    (made outside [lo, hi) or by no op), plus for the intermediate tensors whose node is in
+    `want` (a dict node -> tensor).
+    """
+    node_grads, found = {}, {}
+    roots = []
+    for t, g in seeds:
+        node = t._node
+        if node is not None and lo <= node.seq < hi:
+            _add(node_grads, node, g)
+            roots.append(node)
+        else:
+            _add_found(found, t, g)
+    want = want or {}
+    for node in _nodes_behind(roots, lo, hi):
+        g = node_grads.pop(node, None)
+        if g is None:
+            continue
+        if node in want:
+            _add_found(found, want[node], g)
+        grads = node.backward(g)
+        for t, needed, gi in zip(node.inputs, node.needs_input_grad, grads):
+            if not needed or gi is None:
+                continue
+            if gi.shape != t.data.shape:
+                raise GradientError(
+                    f"internal error: {node.name}.backward gave a gradient of shape {gi.shape} "
+                    f"for an input of shape {t.data.shape}."
+                )
+            if gi.dtype != t.data.dtype:
+                gi = gi.astype(t.data.dtype)
+            parent = t._node
+            if parent is not None and lo <= parent.seq < hi:
+                _add(node_grads, parent, gi)
+            else:
+                _add_found(found, t, gi)
+        if free:
+            node.release()
+    return found
+
+
+def _seed_for(target, gradient, what):
+    if target.data.dtype.kind != "f":
+        raise DTypeError(f"{what}: the target has dtype {target.dtype}; only floating tensors have gradients.")
+    if gradient is None:
+        return backend.xp.ones_like(target.data)
+    g = gradient.data if isinstance(gradient, Tensor) else backend.xp.asarray(gradient, dtype=target.dtype)
+    if g.shape != target.shape:
+        raise GradientError(f"{what}: the upstream gradient has shape {g.shape}, the target {target.shape}.")
+    return g
+
+
+def backward(target, gradient=None, retain_graph=True):
+    """PyTorch's door: accumulate d(target)/d(leaf) into `.grad` of leaves that require it."""
+    if gradient is None and target.data.size != 1:
+        raise GradientError(
+            f"backward() needs a scalar (a tensor with one element); this one has shape "
+            f"{target.shape}. Reduce it first (e.g. loss.mean().backward()) or pass "
+            "backward(gradient=...) with the upstream gradient."
+        )
+    if not target.requires_grad:
+        raise GradientError(
+            "backward(): this tensor does not depend on anything that requires a gradient "
+            "(no trainable Variable or requires_grad=True tensor took part, or it was computed "
+            "under gw.no_grad())."
+        )
+    seed = _seed_for(target, gradient, "backward")
+    with no_grad():
+        found = _walk([(target, seed)], free=not retain_graph)
+    for leaf, g in found.values():
+        if not leaf.requires_grad:
+            continue
+        if not g.flags.writeable:
+            g = g.copy()
+        leaf.grad = Tensor._from_array(g if leaf.grad is None else leaf.grad.data + g, None)
+
+
+class GradientTape:
+    """Record ops for automatic differentiation (TensorFlow's API).
+
+        with gw.GradientTape() as tape:
+            y = x * w + b
+        dw, db = tape.gradient(y, [w, b])
+
+    Args:
+        persistent: allow several gradient() calls (otherwise the graph is freed after one).
+        watch_accessed_variables: trainable Variables used inside are watched automatically.
+
+    `tape.gradient(target, sources)` returns gradients in the structure of `sources` (a
+    tensor, list, tuple or dict); a non-scalar target means the gradient of its sum; a
+    source the target does not depend on gives None (or zeros with
+    unconnected_gradients="zero"). Ops run before the tape opened or after it closed are not
+    on it.
+    """
+
+    _active = []
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self.persistent = bool(persistent)
+        self.watch_accessed_variables = bool(watch_accessed_variables)
+        self._watched = {}  # id -> tensor watched explicitly
+        self._switched_on = []  # constants whose requires_grad watch() turned on
+        self._lo = self._hi = None
+        self._used = False
+
+    def __enter__(self):
+        if self._lo is not None:
+            raise TapeError("This GradientTape was already used as a context; create a new one.")
+        self._lo, self._hi = next_seq(), _INF
+        GradientTape._active.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        self._hi = next_seq()
+        GradientTape._active.remove(self)
+        for t in self._switched_on:
+            t._requires_grad = False
+        return False
+
+    def watch(self, tensor):
+        """Watch a tensor (or a list of them) so gradients with respect to it can be taken."""
+        if isinstance(tensor, (list, tuple)):
+            for t in tensor:
+                self.watch(t)
+            return
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"watch() takes gradwise tensors, got {type(tensor).__name__}; wrap it with gw.constant().")
+        if tensor.data.dtype.kind != "f":
+            raise DTypeError(
+                f"Cannot watch a tensor of dtype {tensor.dtype}: only floating tensors have "
+                "gradients. Cast it first: gw.cast(x, 'float32')."
+            )
+        self._watched[id(tensor)] = tensor
+        if not tensor._requires_grad:
+            tensor._requires_grad = True
+            self._switched_on.append(tensor)
+
+    def watched_variables(self):
+        """The tensors watched explicitly by watch()."""
+        return list(self._watched.values())
+
+    def stop_recording(self):
+        """A context inside the tape where ops are not recorded (as tf's)."""
+        return no_grad()
+
+    def reset(self):
+        """Forget what was recorded so far (inside the tape: start afresh)."""
+        self._lo = next_seq()
+
+    def _is_watched(self, t):
+        if id(t) in self._watched:
+            return True
+        if isinstance(t, Variable):
+            return self.watch_accessed_variables and t.trainable
+        node = t._node
+        return node is not None and self._lo <= node.seq < self._hi
+
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """Gradients of `target` (summed if non-scalar or a list) with respect to `sources`."""
+        if self._lo is None:
+            raise TapeError("gradient() called on a tape that never recorded; use `with gw.GradientTape() as tape:`.")
+        if self._used and not self.persistent:
+            raise TapeError(
+                "A non-persistent GradientTape can compute gradients only once; its graph is "
+                "freed. Use gw.GradientTape(persistent=True) to call gradient() several times."
+            )
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}.")
+        targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        if output_gradients is None:
+            outs = [None] * len(targets)
+        else:
+            outs = list(output_gradients) if isinstance(output_gradients, (list, tuple)) else [output_gradients]
+        flat, rebuild = _flatten(sources)
+        for s in flat:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"gradient(): sources must be gradwise tensors or Variables, got {type(s).__name__}.")
+            if s.data.dtype.kind != "f":
+                raise DTypeError(
+                    f"gradient(): source {getattr(s, 'name', 'tensor')!r} has dtype {s.dtype}; "
+                    "integer and bool tensors have no gradient. Cast to float first."
+                )
+        self._used = True
+        seeds = [(t, _seed_for(t, g, "gradient")) for t, g in zip(targets, outs) if isinstance(t, Tensor)]
+        want = {s._node: s for s in flat if s._node is not None}
+        free = not self.persistent and all(t is self for t in GradientTape._active)
+        with no_grad():
+            found = _walk(seeds, self._lo, self._hi, free=free, want=want)
+        results = []
+        for s in flat:
+            g = found.get(id(s), (None, None))[1] if self._is_watched(s) else None
+            if g is None and unconnected_gradients == "zero":
+                g = backend.xp.zeros_like(s.data)
+            results.append(None if g is None else Tensor._from_array(g, None))
+        return rebuild(results)
+
+    def jacobian(self, target, source):
+        """d target[i] / d source[j] as an array of shape target.shape + source.shape (row by row)."""
+        if not self.persistent:
+            raise TapeError("jacobian() needs GradientTape(persistent=True): it calls gradient() once per output.")
+        rows = []
+        for i in range(target.size):
+            seed = np.zeros(target.size, target.dtype)
+            seed[i] = 1
+            g = self.gradient(target, source, output_gradients=seed.reshape(target.shape), unconnected_gradients="zero")
+            rows.append(g.data)
+        return Tensor._from_array(np.stack(rows).reshape(target.shape + source.shape), None)
+
+
+def _flatten(sources):
+    """Sources as a flat list plus a function that puts results back in the same structure."""
+    if isinstance(sources, Tensor):
+        return [sources], lambda r: r[0]
+    if isinstance(sources, dict):
+        keys = list(sources)
+        return [sources[k] for k in keys], lambda r: dict(zip(keys, r))
+    if isinstance(sources, (list, tuple)):
+        kind = type(sources)
+        seq = list(sources)
+        return seq, (lambda r: kind(r)) if kind in (list, tuple) else (lambda r: r)
+    raise TypeError(f"gradient(): sources must be a tensor, list, tuple or dict, got {type(sources).__name__}.")
+

@@ -1,0 +1,111 @@
+"""Fused cross-entropy ops (TensorFlow's tf.nn names), the one place the usual rule
+"compose from primitives" is broken on purpose: softmax followed by cross-entropy has the
+simple, stable gradient p - y, and computing it in one node avoids log(0) and saves passes.
+"""
+
+import numpy as np
+
+from ...errors import DTypeError, ShapeError
+from ..function import Function, register
+from ._common import tensor
+from .activation import _sigmoid
+
+
+def _log_softmax(x):
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted - lse
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    def forward(self, labels, logits):
+        log_p = _log_softmax(logits)
+        self.labels = labels[..., None]
+        self.p = np.exp(log_p)
+        return -np.take_along_axis(log_p, self.labels, axis=-1)[..., 0]
+
+    def backward(self, g):  # d loss / d logits = p - onehot(label)
+        d = self.p * g[..., None]
+        np.put_along_axis(d, self.labels, np.take_along_axis(d, self.labels, -1) - g[..., None], -1)
+        return None, d
+
+
+class SoftmaxCrossEntropy(Function):
+    def forward(self, labels, logits):
+        self.labels, self.log_p = labels, _log_softmax(logits)
+        return -(labels * self.log_p).sum(axis=-1)
+
+    def backward(self, g):
+        # d/d logits = p Σy - y (= p - y for one-hot y);  d/d labels = -log p
+        g = g[..., None]
+        nl, nx = self.needs_input_grad
+        y = self.labels
+        gx = g * (np.exp(self.log_p) * y.sum(axis=-1, keepdims=True) - y) if nx else None
+        return (-g * self.log_p if nl else None), gx
+
+
+class SigmoidCrossEntropy(Function):
+    def forward(self, labels, logits):
+        self.labels, self.logits = labels, logits
+        # -z ln σ(x) - (1-z) ln(1-σ(x)) = max(x, 0) - x z + ln(1 + e^-|x|)
+        return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
+
+    def backward(self, g):  # d/dx = σ(x) - z;  d/dz = -x
+        nl, nx = self.needs_input_grad
+        return (
+            -g * self.logits if nl else None,
+            g * (_sigmoid(self.logits) - self.labels) if nx else None,
+        )
+
+
+@register()
+def sparse_softmax_cross_entropy_with_logits(labels, logits):
+    """Per-sample -log softmax(logits)[label] for integer labels in [0, classes).
+
+    labels: shape (...,) integers; logits: shape (..., classes). Gradient to the logits is
+    softmax(logits) - onehot(labels), computed in one stable node.
+    """
+    labels, logits = tensor(labels), tensor(logits)
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind == "f" and np.array_equal(labels.data, np.round(labels.data)):
+            labels = tensor(labels.data.astype(np.int64))
+        else:
+            raise DTypeError(f"sparse cross-entropy needs integer class labels, got {labels.dtype}.")
+    classes = logits.shape[-1]
+    if labels.shape != logits.shape[:-1]:
+        raise ShapeError(
+            f"sparse cross-entropy: labels of shape {labels.shape} do not match logits of shape "
+            f"{logits.shape} (expected labels of shape {logits.shape[:-1]})."
+        )
+    if labels.size and (labels.data.min() < 0 or labels.data.max() >= classes):
+        bad = labels.data[(labels.data < 0) | (labels.data >= classes)][0]
+        raise ValueError(
+            f"sparse cross-entropy: label {bad} is outside [0, {classes}) for {classes} classes; "
+            "labels must be 0 .. classes-1."
+        )
+    return SparseSoftmaxCrossEntropy.apply(labels, logits)
+
+
+@register()
+def softmax_cross_entropy_with_logits(labels, logits):
+    """Per-sample -Σ labels · log softmax(logits) along the last axis (labels: probabilities)."""
+    labels, logits = tensor(labels), tensor(logits)
+    if labels.shape != logits.shape:
+        raise ShapeError(
+            f"categorical cross-entropy: labels of shape {labels.shape} and logits of shape "
+            f"{logits.shape} differ (one-hot labels need one column per class)."
+        )
+    return SoftmaxCrossEntropy.apply(labels, logits)
+
+
+@register()
+def sigmoid_cross_entropy_with_logits(labels, logits):
+    """Element-wise binary cross-entropy of sigmoid(logits) against labels in [0, 1], stable form."""
+    labels, logits = tensor(labels), tensor(logits)
+    if labels.shape != logits.shape:
+        raise ShapeError(
+            f"binary cross-entropy: labels of shape {labels.shape} and logits of shape {logits.shape} differ."
+        )
+    if labels.dtype != logits.dtype:
+        labels = tensor(labels.data.astype(logits.dtype))
+    return SigmoidCrossEntropy.apply(labels, logits)

@@ -1,0 +1,62 @@
+"""The one place that names the array module gradwise computes with.
+
+NumPy by default. `set_backend("cupy")` (or the environment variable
+GRADWISE_BACKEND=cupy) switches array *creation* to CuPy; the ops are written
+against NumPy's API, which CuPy arrays implement through NumPy's dispatch
+protocols (__array_ufunc__ / __array_function__). Nothing else in gradwise
+imports cupy or touches NumPy's global random state.
+"""
+
+import os
+
+import numpy
+
+from .errors import BackendError
+
+_KNOWN = ("numpy", "cupy")
+xp = numpy  # the active array module; read it as `backend.xp` at call time
+name = "numpy"
+
+
+def set_backend(backend_name):
+    """Select the array module: "numpy" (default) or "cupy" (needs an NVIDIA GPU)."""
+    global xp, name
+    backend_name = str(backend_name).lower()
+    if backend_name not in _KNOWN:
+        raise BackendError(
+            f"Unknown backend {backend_name!r}; choose one of {', '.join(_KNOWN)}."
+        )
+    if backend_name == "cupy":
+        try:
+            import cupy  # noqa: F401  (the only import of cupy in gradwise)
+        except ImportError as exc:
+            raise BackendError(
+                "The 'cupy' backend needs CuPy, which is not installed. Install the build "
+                "for your CUDA version, e.g. `pip install cupy-cuda12x`, or keep the default "
+                "with gw.set_backend('numpy') / unset GRADWISE_BACKEND."
+            ) from exc
+        xp = cupy
+    else:
+        xp = numpy
+    name = backend_name
+
+
+def get_backend():
+    """Name of the active backend ("numpy" or "cupy")."""
+    return name
+
+
+def to_numpy(array):
+    """Copy an array of the active backend to a NumPy array on the host."""
+    if xp is numpy:
+        return numpy.asarray(array)
+    return xp.asnumpy(array)
+
+
+def new_generator(seed=None):
+    """A fresh random Generator of the active backend (used only by gradwise.random)."""
+    return xp.random.default_rng(seed)
+
+
+if os.environ.get("GRADWISE_BACKEND"):
+    set_backend(os.environ["GRADWISE_BACKEND"])

@@ -1,0 +1,36 @@
+import subprocess
+import sys
+
+import pytest
+
+import gradwise as gw
+from gradwise.errors import BackendError
+
+
+def test_numpy_is_the_default():
+    assert gw.get_backend() == "numpy"
+
+
+def test_cupy_missing_gives_a_clear_error():
+    pytest.importorskip  # noqa: B018
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("CuPy is installed here; the missing-CuPy message cannot be shown")
+    except ImportError:
+        pass
+    with pytest.raises(BackendError, match="pip install cupy"):
+        gw.set_backend("cupy")
+    assert gw.get_backend() == "numpy"
+
+
+def test_unknown_backend():
+    with pytest.raises(BackendError, match="numpy, cupy"):
+        gw.set_backend("tpu")
+
+
+def test_env_variable_selects_backend_at_import():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import gradwise"], env={"GRADWISE_BACKEND": "cupy", "PATH": ""},
+        capture_output=True, text=True,
+    )
+    assert proc.returncode != 0 and "pip install cupy" in proc.stderr
