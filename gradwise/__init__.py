@@ -1,10 +1,10 @@
 """gradwise: a deep-learning library on NumPy with Keras's API and a GradientTape autodiff.
 
     import gradwise as gw
-    w = gw.Variable([[1.0, 2.0]])
-    with gw.GradientTape() as tape:
-        loss = gw.reduce_sum(w * w)
-    tape.gradient(loss, w)          # -> [[2., 4.]]
+    model = gw.Sequential([gw.layers.Dense(512, activation="relu"),
+                           gw.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=5, batch_size=128)
 """
 
 __version__ = "0.1.0"
@@ -13,6 +13,10 @@ from . import activations, autodiff, backend, errors, random  # noqa: E402
 from .autodiff import *  # noqa: E402,F401,F403  (Tensor, Variable, GradientTape, the ops)
 from .autodiff import check_gradients  # noqa: E402,F401
 from .backend import get_backend, set_backend  # noqa: E402,F401
+from . import initializers, regularizers, losses, metrics, optimizers  # noqa: E402,F401
+from . import layers, callbacks, models, saving, utils, datasets  # noqa: E402,F401
+from .layers import Input  # noqa: E402,F401
+from .models import Model, Sequential  # noqa: E402,F401
 
 
 def __getattr__(name):

@@ -69,6 +69,7 @@ CASES = {
         (gw.matmul, [r(3), r(3)]),
         (gw.matmul, [r(2, 4, 3), r(3)]),
     ],
+    "affine": [(gw.affine, [r(4, 3), r(3, 5), r(5)]), (gw.affine, [r(2, 4, 3), r(3, 2), r(2)])],
     "dot": [
         (gw.dot, [r(2, 3, 2, 4), r(4)]),
         (gw.dot, [r(2, 3, 2, 4), r(4, 3)]),

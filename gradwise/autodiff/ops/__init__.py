@@ -9,7 +9,7 @@ from .activation import (
     relu, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
 )
 from .create import arange, eye, fill, ones, ones_like, zeros, zeros_like
-from .linalg import dot, matmul, tensordot
+from .linalg import affine, dot, matmul, tensordot
 from .math import (
     abs, add, cast, clip, divide, exp, log, log1p, maximum, minimum, multiply, negative,
     power, sign, sqrt, square, subtract, where,

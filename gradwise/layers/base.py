@@ -1,0 +1,262 @@
+"""Layer: the unit models are built from (Keras's life cycle).
+
+    __init__(**config)      stores configuration only
+    build(input_shape)      creates the weights the first time an input shape is seen
+    call(inputs, training)  computes the output from tensors
+    get_config()            returns what __init__ needs to make the same layer again
+
+A user's own subclass needs no get_config: the constructor arguments are recorded when
+the object is made, so it saves and loads as long as they are plain values (numbers,
+strings, lists, dicts) and the class is registered (`@gw.saving.register`).
+
+    class Scale(gw.layers.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+        def call(self, x):
+            return x * self.w * self.factor
+"""
+
+import inspect
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from .. import initializers
+from ..autodiff.tensor import Tensor, Variable, convert_to_tensor
+from ..errors import ShapeError
+
+_name_counts = defaultdict(int)
+
+
+def unique_name(base):
+    """dense, dense_1, dense_2, ... (as Keras's auto names)."""
+    n = _name_counts[base]
+    _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class Layer:
+    """Base class of all layers (see the module docstring for the life cycle).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name (auto-generated from the class name when None).
+        dtype: the weights' dtype (float32 by default).
+        input_shape: Keras 2 style shape of one sample (without the batch axis); lets a
+            Sequential model build before it sees data.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        obj._init_args = (args, dict(kwargs))  # recorded for the automatic get_config
+        return obj
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
+        if "input_dim" in kwargs:  # Keras 2 spelling of a 1-D input_shape
+            input_dim = kwargs.pop("input_dim")
+            input_shape = input_shape or (input_dim,)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s): {', '.join(sorted(kwargs))}."
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.dtype = np.dtype(dtype or "float32")
+        self._trainable = bool(trainable)
+        self._weights = []
+        self._declared_trainable = {}
+        self.built = False
+        self.input_shape_hint = None if input_shape is None else (None,) + tuple(input_shape)
+        self._build_shape = None
+
+    # --- weights ------------------------------------------------------------------------
+    def add_weight(self, shape=(), initializer="glorot_uniform", dtype=None, trainable=True, name=None,
+                   regularizer=None):
+        """Create, track and return a Variable of `shape` initialised by `initializer`."""
+        dtype = np.dtype(dtype or self.dtype)
+        value = initializers.get(initializer)(tuple(shape), dtype=dtype)
+        var = Variable(np.asarray(value, dtype=dtype), dtype=dtype, trainable=trainable and self._trainable,
+                       name=f"{self.name}/{name or 'variable'}")
+        self._declared_trainable[id(var)] = bool(trainable)
+        self._weights.append(var)
+        if regularizer is not None:
+            self._regularized = getattr(self, "_regularized", [])
+            self._regularized.append((var, regularizer))
+        return var
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, flag):
+        """Freeze (False) or unfreeze a layer: its weights stop or resume receiving gradients."""
+        self._trainable = bool(flag)
+        for var in self._weights:
+            var.trainable = self._trainable and self._declared_trainable.get(id(var), True)
+        for layer in self._sublayers():
+            layer.trainable = flag
+
+    def _sublayers(self):
+        """Layers held as attributes (or in lists) of this one, for nested custom layers."""
+        found = []
+        for value in vars(self).values():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            found.extend(v for v in items if isinstance(v, Layer) and v is not self)
+        return found
+
+    @property
+    def weights(self):
+        """All weights: own ones in creation order, then those of nested layers."""
+        out = list(self._weights)
+        for layer in self._sublayers():
+            out.extend(w for w in layer.weights if all(w is not o for o in out))
+        return out
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self.weights if w.trainable] if self._trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    @property
+    def variables(self):
+        return self.weights
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays (Keras's order: e.g. Dense kernel, bias)."""
+        return [w.numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays of the same shapes as get_weights() returns."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"{self.name}: set_weights got {len(weights)} arrays but the layer has {len(own)} weights "
+                f"({', '.join(str(w.shape) for w in own)})."
+            )
+        for var, value in zip(own, weights):
+            value = np.asarray(value)
+            if value.shape != var.shape:
+                raise ShapeError(
+                    f"{self.name}: weight {var.name} has shape {var.shape}, the value given has shape {value.shape}."
+                )
+        for var, value in zip(own, weights):
+            var.assign(np.asarray(value, dtype=var.dtype))
+
+    def count_params(self):
+        """Number of scalars in all weights."""
+        if not self.built:
+            raise ValueError(f"{self.name} is not built yet: call it on data (or give input_shape) first.")
+        return int(sum(w.size for w in self.weights))
+
+    @property
+    def losses(self):
+        """Regularization penalties of this layer (and nested ones), as scalar tensors."""
+        out = [reg(var) for var, reg in getattr(self, "_regularized", [])]
+        for layer in self._sublayers():
+            out.extend(layer.losses)
+        return out
+
+    # --- life cycle ---------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch axis first, may be None)."""
+        self.built = True
+
+    def call(self, inputs, training=None):
+        raise NotImplementedError(f"{type(self).__name__} must implement call(inputs).")
+
+    def _ensure_built(self, shape):
+        if not self.built:
+            self.build(tuple(shape))
+            self.built = True
+            self._build_shape = (None,) + tuple(shape[1:])
+        elif self._build_shape is not None:
+            self._check_shape(shape)
+
+    def _check_shape(self, shape):
+        expected = self._build_shape
+        if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected[1:], shape[1:])):
+            raise ShapeError(
+                f"Layer '{self.name}' ({type(self).__name__}) expected input shape {expected}, "
+                f"got {tuple(shape)}."
+            )
+
+    def __call__(self, inputs, training=None, **kwargs):
+        from .input import SymbolicTensor
+
+        if isinstance(inputs, SymbolicTensor) or (
+            isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], SymbolicTensor)
+        ):
+            return SymbolicTensor.from_layer_call(self, inputs, kwargs)
+        if isinstance(inputs, (list, tuple)):
+            inputs = [convert_to_tensor(x) for x in inputs]
+            self._ensure_built([tuple(x.shape) for x in inputs]) if not self.built else None
+        else:
+            inputs = convert_to_tensor(inputs)
+            if inputs.dtype.kind in "iub" and self.dtype.kind == "f":
+                inputs = Tensor._from_array(inputs.data.astype(self.dtype), None)
+            self._ensure_built(inputs.shape)
+        if self._call_takes_training():
+            return self.call(inputs, training=training, **kwargs)
+        return self.call(inputs, **kwargs)
+
+    def _call_takes_training(self):
+        cls = type(self)
+        cached = cls.__dict__.get("_takes_training_cache")
+        if cached is None:
+            cached = "training" in inspect.signature(cls.call).parameters
+            cls._takes_training_cache = cached
+        return cached
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for an input shape (batch axis may be None), by a dry run on zeros."""
+        from ..autodiff.function import no_grad
+
+        probe = tuple(2 if n is None else n for n in input_shape)
+        with no_grad():
+            out = self(np.zeros(probe, dtype=self.dtype), training=False)
+        shape = tuple(out.shape)
+        return (input_shape[0],) + shape[1:]
+
+    # --- config -------------------------------------------------------------------------
+    def get_config(self):
+        """What __init__ needs to rebuild this layer (recorded arguments for user subclasses)."""
+        base = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        if type(self).get_config is not Layer.get_config:
+            return base
+        args, kwargs = self._init_args
+        signature = inspect.signature(type(self).__init__)
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return base
+        recorded = {k: v for k, v in bound.arguments.items() if k != "self"}
+        var_kw = [p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD]
+        for name in var_kw:
+            recorded.update(recorded.pop(name, {}))
+        for key, value in base.items():
+            if var_kw or key in signature.parameters:
+                recorded[key] = value
+        return recorded
+
+    @classmethod
+    def from_config(cls, config):
+        """Make a layer from get_config()'s dict."""
+        try:
+            return cls(**config)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__name__}.from_config could not rebuild the layer from {config!r}: {exc}") from exc
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

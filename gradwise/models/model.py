@@ -1,0 +1,428 @@
+"""Model and Sequential: compile, fit, evaluate, predict, summary (Keras's API).
+
+A training step is: forward pass under a GradientTape, loss (+ regularization), gradients
+of the trainable weights, one optimizer update in place. When the model ends in softmax
+(or sigmoid) and the loss is the matching cross-entropy, the last activation is skipped in
+training and the loss is computed from the logits by one fused op (gradient p - y).
+"""
+
+import numpy as np
+
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from ..autodiff.engine import GradientTape
+from ..autodiff.function import no_grad
+from ..autodiff.ops import add, softmax, sigmoid
+from ..autodiff.tensor import Tensor
+from ..callbacks import CallbackList, History, ProgbarLogger
+from ..errors import GradwiseError, ShapeError
+from ..layers.base import Layer
+from ..layers.core import Activation
+from ..layers.input import InputLayer, SymbolicTensor
+from ..progress import ProgressBar, resolve_verbose
+from . import data as data_mod
+
+
+class NonFiniteLossError(GradwiseError, FloatingPointError):
+    """The loss became NaN or inf; the step that produced it was not applied."""
+
+
+class Model(Layer):
+    """A trainable stack of layers. Subclass it and write `call(inputs, training=None)`:
+
+        class MLP(gw.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = gw.layers.Dense(512, activation="relu")
+                self.out = gw.layers.Dense(10, activation="softmax")
+            def call(self, x):
+                return self.out(self.hidden(x))
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs:
+            raise NotImplementedError("Model(inputs, outputs) (the functional API) is not available yet.")
+        super().__init__(**kwargs)
+        self.optimizer = None
+        self.loss = None
+        self.compiled_metrics = []
+        self.stop_training = False
+        self._compiled = False
+        self.history = None
+
+    # --- structure ----------------------------------------------------------------------
+    @property
+    def layers(self):
+        return [layer for layer in self._sublayers()]
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index in `layers`."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}; layers are: {', '.join(l.name for l in self.layers)}.")
+
+    def _check_shape(self, shape):
+        pass  # the layers check their own inputs
+
+    def build(self, input_shape):
+        """Build every layer by a dry run on zeros of `input_shape` (batch axis may be None)."""
+        if self.built:
+            return
+        shape = tuple(1 if n is None else n for n in input_shape)
+        with no_grad():
+            self.call(Tensor(np.zeros(shape, np.float32)), **self._training_kw(False))
+        self.built = True
+        self._build_shape = (None,) + tuple(input_shape[1:])
+
+    def _training_kw(self, training):
+        return {"training": training} if self._call_takes_training() else {}
+
+    # --- compile ------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        """Choose the optimizer, the loss and the metrics (names, objects or functions).
+
+        Unknown names raise an error listing the known ones. Extra Keras arguments such as
+        run_eagerly or jit_compile are accepted and have no effect here.
+        """
+        unknown = set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution", "auto_scale_loss",
+                                 "weighted_metrics"}
+        if unknown:
+            raise TypeError(f"compile() got unexpected keyword argument(s): {', '.join(sorted(unknown))}.")
+        if loss is None:
+            raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'.")
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = losses_mod.get(loss)
+        self._metric_ids = list(metrics or [])
+        self.compiled_metrics = [metrics_mod.get(m, loss=loss) for m in self._metric_ids]
+        self._compile_config = {
+            "optimizer": optimizers_mod.serialize(self.optimizer),
+            "loss": losses_mod.serialize(self.loss),
+            "metrics": [m if isinstance(m, str) else metrics_mod.serialize(m) for m in self._metric_ids],
+        }
+        self._compiled = True
+
+    def _require_compiled(self, what):
+        if not self._compiled:
+            raise RuntimeError(
+                f"You must call model.compile(optimizer=..., loss=...) before {what}()."
+            )
+
+    # --- forward ------------------------------------------------------------------------
+    def _logits_head(self):
+        """(layer to stop at, loss on logits, activation) when the last activation can be fused."""
+        fusable = getattr(self.loss, "with_logits", None)
+        layers = self._call_layers()
+        if fusable is None or not layers:
+            return None
+        last = layers[-1]
+        act = getattr(last, "activation", None)
+        if act not in (softmax, sigmoid) or not (isinstance(last, Activation) or hasattr(last, "pre_activation")):
+            return None
+        if getattr(self.loss, "logits_activation", None) != act.__name__:
+            return None  # e.g. binary cross-entropy after a softmax: not the matching pair
+        logits_loss = self.loss.with_logits()
+        if logits_loss is None:
+            return None
+        return last, logits_loss, act
+
+    def _call_layers(self):
+        """The layers in call order when the model is a plain chain (Sequential), else None."""
+        return None
+
+    def _forward_logits(self, x, head):
+        """Forward pass in training mode up to the logits of the fused head."""
+        last = head[0]
+        for layer in self._call_layers():
+            if layer is last:
+                return x if isinstance(layer, Activation) else layer.pre_activation(x)
+            x = layer(x, training=True)
+        raise AssertionError("unreachable")
+
+    def __call__(self, inputs, training=None, **kwargs):
+        if not self.built and not isinstance(inputs, SymbolicTensor):
+            shape = np.shape(inputs.data if isinstance(inputs, Tensor) else inputs)
+            self._build_shape = (None,) + tuple(shape[1:])
+        return super().__call__(inputs, training=training, **kwargs)
+
+    # --- training -----------------------------------------------------------------------
+    def _train_step(self, xb, yb, swb, variables, head):
+        with GradientTape() as tape:
+            if head is not None:
+                out = self._forward_logits(Tensor._from_array(xb, None), head)
+                loss = head[1](yb, out, sample_weight=swb)
+            else:
+                out = self(xb, training=True)
+                loss = self.loss(yb, out, sample_weight=swb)
+            penalties = self.losses
+            if penalties:
+                loss = add(loss, sum(penalties[1:], penalties[0]))
+        value = float(loss.data)
+        if not np.isfinite(value):
+            return value, None
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply(grads, variables)
+        if head is not None:
+            with no_grad():
+                out = head[2](out)
+        return value, out.data
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_freq=1, **kwargs):
+        """Train for `epochs` passes over (x, y) in mini-batches; returns a History.
+
+        Checks the data before any weight changes (lengths, emptiness, NaN/inf, label
+        range and one-hot width for cross-entropies). A loss that becomes NaN/inf stops
+        training at that step with NonFiniteLossError, keeping the last finite weights.
+        """
+        self._require_compiled("fit")
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        batch_size = data_mod.check_batch_size(batch_size)
+        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "fit")
+        if validation_data is None and validation_split:
+            x, y, sample_weight, validation_data = data_mod.split_validation(x, y, sample_weight, validation_split)
+        elif validation_data is not None:
+            validation_data = data_mod.unpack_validation(validation_data)
+        self._build_for(x)
+        data_mod.check_targets(self, y)
+        if validation_data is not None:
+            vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
+            validation_data = data_mod.prepare(vx, vy, vsw, "validation_data")
+            data_mod.check_targets(self, validation_data[1])
+        if class_weight is not None:
+            sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
+
+        n = len(x)
+        steps = int(np.ceil(n / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
+        verbose = resolve_verbose(verbose)
+        history = History()
+        cbs = ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "samples": n}
+        callbacks = CallbackList(cbs, model=self, params=params)
+        variables = self.trainable_weights
+        head = self._logits_head()
+        self.stop_training = False
+        self.history = history
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            for m in self.compiled_metrics:
+                m.reset_state()
+            callbacks.on_epoch_begin(epoch)
+            order = data_mod.epoch_order(n, shuffle)
+            loss_sum, seen = 0.0, 0
+            for step in range(steps):
+                idx = data_mod.batch_index(order, step, batch_size, n)
+                xb, yb = x[idx], y[idx]
+                swb = None if sample_weight is None else sample_weight[idx]
+                callbacks.on_train_batch_begin(step)
+                value, pred = self._train_step(xb, yb, swb, variables, head)
+                if pred is None:
+                    raise NonFiniteLossError(
+                        f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}; that update was not "
+                        "applied, so the weights are the last finite ones. Try a lower learning rate, "
+                        "scale the inputs (e.g. divide pixels by 255), or check the data for extreme values."
+                    )
+                loss_sum += value * len(yb)
+                seen += len(yb)
+                for m in self.compiled_metrics:
+                    m.update_state(yb, pred, swb)
+                logs = {"loss": loss_sum / seen, **self._metric_logs()}
+                callbacks.on_train_batch_end(step, logs)
+            if validation_data is not None and (epoch + 1 - initial_epoch) % validation_freq == 0:
+                vx, vy, vsw = validation_data
+                val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, sample_weight=vsw, return_dict=True)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return history
+
+    def _metric_logs(self):
+        return {m.name: float(m.result()) for m in self.compiled_metrics}
+
+    def _build_for(self, x):
+        if not self.built:
+            self.build((None,) + tuple(x.shape[1:]))
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
+                 callbacks=None, **kwargs):
+        """Loss (and metrics) on (x, y): a scalar without metrics, else [loss, *metrics] (as Keras)."""
+        self._require_compiled("evaluate")
+        batch_size = data_mod.check_batch_size(batch_size)
+        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "evaluate")
+        self._build_for(x)
+        data_mod.check_targets(self, y)
+        verbose = resolve_verbose(verbose)
+        metrics = [m.clone() if hasattr(m, "clone") else m for m in self.compiled_metrics]
+        for m in metrics:
+            m.reset_state()
+        n = len(x)
+        steps = int(np.ceil(n / batch_size))
+        bar = ProgressBar(steps, verbose)
+        loss_sum = 0.0
+        with no_grad():
+            for step in range(steps):
+                sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                yb = y[sl]
+                swb = None if sample_weight is None else sample_weight[sl]
+                pred = self(x[sl], training=False)
+                loss = self.loss(yb, pred, sample_weight=swb)
+                penalties = self.losses
+                value = float(loss.data) + sum(float(p.data) for p in penalties)
+                loss_sum += value * len(yb)
+                for m in metrics:
+                    m.update_state(yb, pred.data, swb)
+                logs = {"loss": loss_sum / min(n, (step + 1) * batch_size),
+                        **{m.name: float(m.result()) for m in metrics}}
+                bar.update(step + 1, logs, finalize=step + 1 == steps)
+        if return_dict:
+            return logs
+        if not metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in metrics]
+
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """Outputs for x as a NumPy array, computed in batches with no graph recorded."""
+        batch_size = data_mod.check_batch_size(batch_size)
+        x = data_mod.as_array(x, "x")
+        if len(x) == 0:
+            raise ValueError("predict() got no samples (x is empty).")
+        verbose = resolve_verbose(verbose)
+        steps = int(np.ceil(len(x) / batch_size))
+        bar = ProgressBar(steps, verbose)
+        outs = []
+        with no_grad():
+            for step in range(steps):
+                outs.append(self(x[step * batch_size:(step + 1) * batch_size], training=False).numpy())
+                bar.update(step + 1, finalize=step + 1 == steps)
+        return np.concatenate(outs, axis=0)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimizer step on one batch; returns the loss (and metrics) for that batch."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "train_on_batch")
+        self._build_for(x)
+        data_mod.check_targets(self, y)
+        if class_weight is not None:
+            sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
+        for m in self.compiled_metrics:
+            m.reset_state()
+        value, pred = self._train_step(x, y, sample_weight, self.trainable_weights, self._logits_head())
+        if pred is None:
+            raise NonFiniteLossError(f"The loss became {value} on this batch; the update was not applied.")
+        for m in self.compiled_metrics:
+            m.update_state(y, pred, sample_weight)
+        logs = {"loss": value, **self._metric_logs()}
+        if return_dict:
+            return logs
+        return value if not self.compiled_metrics else [value] + [logs[m.name] for m in self.compiled_metrics]
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on one batch without updating anything."""
+        return self.evaluate(x, y, batch_size=len(np.asarray(x if not isinstance(x, Tensor) else x.data)),
+                             verbose=0, sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """Outputs for one batch as a NumPy array."""
+        with no_grad():
+            return self(data_mod.as_array(x, "x"), training=False).numpy()
+
+    # --- description --------------------------------------------------------------------
+    def summary(self, print_fn=None):
+        """Print a Keras-like table: layer (type), output shape, parameter count, totals."""
+        from .summary import summary_text
+
+        (print_fn or print)(summary_text(self))
+
+    # --- saving -------------------------------------------------------------------------
+    def save(self, filepath):
+        """Write architecture, weights, compile config and optimizer state to one .gw file."""
+        from ..saving import save_model
+
+        save_model(self, filepath)
+
+    def save_weights(self, filepath):
+        """Write only the weights (an .npz archive; loads with load_weights)."""
+        from ..saving import save_weights
+
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath):
+        """Read weights written by save_weights (or a whole .gw model file)."""
+        from ..saving import load_weights
+
+        load_weights(self, filepath)
+
+
+class Sequential(Model):
+    """A plain stack of layers, each feeding the next: `Sequential([Dense(512, "relu"), Dense(10)])`."""
+
+    def __init__(self, layers=None, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._layers = []
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append a layer (an Input placeholder fixes the input shape)."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.layer, InputLayer):
+            layer = layer.layer
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add takes a layer, got {type(layer).__name__}.")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError("An Input/InputLayer must be the first entry of a Sequential model.")
+            self._input_layer = layer
+            self._build_shape = layer._build_shape
+            return
+        self._layers.append(layer)
+        self.built = False
+        hint = self._build_shape if len(self._layers) == 1 and self._input_layer else None
+        hint = hint or (layer.input_shape_hint if len(self._layers) == 1 else None)
+        if hint is not None:
+            self.build(hint)
+        elif self._build_shape is not None and self._input_layer is not None:
+            self.build(self._input_layer._build_shape)
+
+    def pop(self):
+        """Remove the last layer."""
+        layer = self._layers.pop()
+        return layer
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def _sublayers(self):
+        return list(self._layers)
+
+    def _call_layers(self):
+        return self._layers
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def build(self, input_shape):
+        if not self._layers:
+            self._build_shape = tuple(input_shape)
+            return
+        super().build(input_shape)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers],
+            "build_input_shape": list(self._build_shape) if self._build_shape else None,
+        }

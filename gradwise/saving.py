@@ -1,0 +1,252 @@
+"""Saving and loading models safely.
+
+A model file (suffix `.gw` recommended) is a zip archive holding
+    config.json     architecture, compile settings, weight names (JSON only)
+    weights.npz     the weights, in model.weights order
+    optimizer.npz   the optimizer state (iteration count and slots), when compiled
+Loading reads JSON and `.npz` arrays with allow_pickle=False: it never unpickles, never
+evaluates anything from the file, and only instantiates classes gradwise knows (built-in or
+registered with `@gw.saving.register` / passed as `custom_objects`). Writes go to a temporary
+file that replaces the target only when complete, so a crash never leaves half a file.
+"""
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .errors import GradwiseError
+
+FORMAT = "gradwise-model"
+FORMAT_VERSION = 1
+_REGISTRY = {}
+
+
+class ModelFileError(GradwiseError, ValueError):
+    """A model file that is corrupt, truncated, unsafe or not a gradwise file."""
+
+
+def register(cls=None, *, name=None):
+    """Make a user's Layer or Model subclass loadable: `@gw.saving.register` above the class."""
+
+    def add(klass):
+        _REGISTRY[name or klass.__name__] = klass
+        return klass
+
+    return add(cls) if cls is not None else add
+
+
+def _builtin_classes():
+    from . import layers, models
+
+    found = {}
+    for module in (layers, models):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, layers.Layer):
+                found[obj.__name__] = obj
+    return found
+
+
+def resolve_class(class_name, custom_objects=None):
+    """The class for a name in a file: custom_objects, then registered, then built-in."""
+    for table in (custom_objects or {}, _REGISTRY, _builtin_classes()):
+        if class_name in table:
+            return table[class_name]
+    raise ModelFileError(
+        f"Unknown class {class_name!r} in the model file. If it is your own Layer or Model subclass, "
+        f"register it with @gw.saving.register before loading, or pass "
+        f"custom_objects={{'{class_name}': {class_name}}} to load_model."
+    )
+
+
+def deserialize_layer(spec, custom_objects=None):
+    cls = resolve_class(spec["class_name"], custom_objects)
+    config = dict(spec.get("config", {}))
+    if spec["class_name"] == "Sequential":
+        layers = [deserialize_layer(s, custom_objects) for s in config.pop("layers", [])]
+        build = config.pop("build_input_shape", None)
+        model = cls(layers, **config)
+        if build is not None and not model.built:
+            model.build(tuple(build))
+        return model
+    return cls.from_config(config)
+
+
+# --- writing ----------------------------------------------------------------------------
+def _npz_bytes(arrays):
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _atomic_write(path, write):
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gw", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _model_spec(model):
+    from .models import Sequential
+
+    config = model.get_config()
+    if not isinstance(model, Sequential):
+        config = dict(config)
+    spec = {"class_name": type(model).__name__, "config": config}
+    try:
+        json.dumps(spec)
+    except TypeError as exc:
+        raise TypeError(
+            f"Cannot save {type(model).__name__}: its configuration holds a value JSON cannot store ({exc}). "
+            "Give the constructor plain values (numbers, strings, lists, dicts) or write get_config()."
+        ) from None
+    return spec
+
+
+def save_model(model, filepath, include_optimizer=True):
+    """Write `model` (architecture, weights, compile config, optimizer state) to one file."""
+    if not model.built:
+        raise ValueError("Cannot save a model that is not built yet: call it on data or fit it first.")
+    weights = model.weights
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model": _model_spec(model),
+        "build_input_shape": list(model._build_shape) if model._build_shape else None,
+        "weight_names": [w.name for w in weights],
+        "compile": getattr(model, "_compile_config", None),
+    }
+    members = {"config.json": json.dumps(config, indent=1).encode(),
+               "weights.npz": _npz_bytes({f"w{i}": w.numpy() for i, w in enumerate(weights)})}
+    opt = getattr(model, "optimizer", None)
+    if include_optimizer and opt is not None and getattr(opt, "iterations", 0):
+        state = opt.get_state()
+        arrays = {"iterations": np.asarray(state["iterations"])}
+        arrays.update({f"s{i}": np.asarray(a) for i, a in enumerate(state["slots"])})
+        members["optimizer.npz"] = _npz_bytes(arrays)
+
+    def write(f):
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+
+    _atomic_write(filepath, write)
+
+
+def save_weights(model, filepath):
+    """Write only the weights, as an .npz archive in model.weights order."""
+    arrays = {f"w{i}": w.numpy() for i, w in enumerate(model.weights)}
+    _atomic_write(filepath, lambda f: f.write(_npz_bytes(arrays)))
+
+
+# --- reading ----------------------------------------------------------------------------
+def _read_npz(data, what, path):
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ModelFileError(
+                f"{path}: {what} contains pickled Python objects; gradwise refuses to load them "
+                "(unpickling can run arbitrary code). The file was not made by gradwise."
+            ) from None
+        raise ModelFileError(f"{path}: {what} is corrupt ({exc}).") from None
+    except Exception as exc:  # zip/format errors inside the npz
+        raise ModelFileError(f"{path}: {what} is corrupt or truncated ({type(exc).__name__}: {exc}).") from None
+
+
+def _open(filepath):
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No model file at {path!r}.")
+    try:
+        zf = zipfile.ZipFile(path)
+        bad = zf.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ModelFileError(
+            f"{path} is not a readable gradwise model file (corrupt or truncated zip: {exc}). "
+            "Re-save the model, or check the file was copied completely."
+        ) from None
+    if bad is not None:
+        raise ModelFileError(f"{path}: member {bad} is corrupt (CRC mismatch); the file is damaged.")
+    return path, zf
+
+
+def _read_member(zf, path, name, required=True):
+    try:
+        return zf.read(name)
+    except KeyError:
+        if required:
+            raise ModelFileError(f"{path} has no {name}: it is not a gradwise model file.") from None
+        return None
+
+
+def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002
+    """Rebuild a model saved by save_model: same predictions, can continue training."""
+    path, zf = _open(filepath)
+    with zf:
+        try:
+            config = json.loads(_read_member(zf, path, "config.json").decode())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelFileError(f"{path}: config.json is not valid JSON ({exc}).") from None
+        if not isinstance(config, dict) or config.get("format") != FORMAT:
+            raise ModelFileError(f"{path} is not a gradwise model file (format marker missing).")
+        if config.get("format_version", 0) > FORMAT_VERSION:
+            raise ModelFileError(f"{path} was written by a newer gradwise (format {config['format_version']}); upgrade gradwise.")
+        weights = _read_npz(_read_member(zf, path, "weights.npz"), "weights.npz", path)
+        opt_data = _read_member(zf, path, "optimizer.npz", required=False)
+        opt_state = _read_npz(opt_data, "optimizer.npz", path) if opt_data is not None else None
+
+    model = deserialize_layer(config["model"], custom_objects)
+    shape = config.get("build_input_shape")
+    if not model.built and shape is not None:
+        model.build(tuple(shape))
+    _assign_weights(model, weights, path)
+    if compile and config.get("compile"):
+        c = config["compile"]
+        model.compile(optimizer=c["optimizer"], loss=c["loss"], metrics=c["metrics"])
+        if opt_state is not None:
+            variables = model.trainable_weights
+            model.optimizer.build(variables)
+            slots = [opt_state[f"s{i}"] for i in range(len(opt_state) - 1)]
+            model.optimizer.set_state({"iterations": int(opt_state["iterations"]), "slots": slots})
+    return model
+
+
+def _assign_weights(model, arrays, path):
+    own = model.weights
+    if len(arrays) != len(own):
+        raise ModelFileError(
+            f"{path} holds {len(arrays)} weight arrays but the rebuilt model has {len(own)}; "
+            "the file does not match this architecture."
+        )
+    values = [arrays[f"w{i}"] for i in range(len(own))]
+    try:
+        model.set_weights(values)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: weights do not fit the architecture ({exc}).") from None
+
+
+def load_weights(model, filepath):
+    """Set model's weights from save_weights' .npz (or from a whole model file)."""
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No weights file at {path!r}.")
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "weights.npz" in zf.namelist():
+                data = zf.read("weights.npz")
+    _assign_weights(model, _read_npz(data, "weights", path), path)
