@@ -6,6 +6,9 @@ of the trainable weights, one optimizer update in place. When the model ends in 
 training and the loss is computed from the logits by one fused op (gradient p - y).
 """
 
+import signal
+import threading
+
 import numpy as np
 
 from .. import losses as losses_mod
@@ -26,6 +29,28 @@ from . import data as data_mod
 
 class NonFiniteLossError(GradwiseError, FloatingPointError):
     """The loss became NaN or inf; the step that produced it was not applied."""
+
+
+class _CtrlC:
+    """While fitting, the first Ctrl-C only raises a flag (fit stops after the current batch);
+    a second one interrupts at once. Outside the main thread nothing changes."""
+
+    def __enter__(self):
+        self.pressed = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
 
 
 class Model(Layer):
@@ -197,20 +222,31 @@ class Model(Layer):
         if class_weight is not None:
             sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
 
-        n = len(x)
-        steps = int(np.ceil(n / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
+        steps = int(np.ceil(len(x) / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
         verbose = resolve_verbose(verbose)
         history = History()
         cbs = ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
-        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "samples": n}
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "samples": len(x)}
         callbacks = CallbackList(cbs, model=self, params=params)
         variables = self.trainable_weights
         head = self._logits_head()
         self.stop_training = False
         self.history = history
+        self._initial_epoch = None
         callbacks.on_train_begin()
+        start = max(initial_epoch, self._initial_epoch or 0)  # a BackupAndRestore may resume later
         logs = {}
-        for epoch in range(initial_epoch, epochs):
+        with _CtrlC() as interrupt:
+            logs = self._epochs(x, y, sample_weight, validation_data, validation_freq, batch_size, steps, start,
+                                epochs, shuffle, callbacks, variables, head, interrupt)
+        callbacks.on_train_end(logs)
+        return history
+
+    def _epochs(self, x, y, sample_weight, validation_data, validation_freq, batch_size, steps, start, epochs,
+                shuffle, callbacks, variables, head, interrupt):
+        n = len(x)
+        logs = {}
+        for epoch in range(start, epochs):
             for m in self.compiled_metrics:
                 m.reset_state()
             callbacks.on_epoch_begin(epoch)
@@ -234,15 +270,33 @@ class Model(Layer):
                     m.update_state(yb, pred, swb)
                 logs = {"loss": loss_sum / seen, **self._metric_logs()}
                 callbacks.on_train_batch_end(step, logs)
-            if validation_data is not None and (epoch + 1 - initial_epoch) % validation_freq == 0:
+                if interrupt.pressed:
+                    self._stop_on_interrupt(callbacks, epoch, step, logs)
+                    return logs
+            if validation_data is not None and (epoch + 1 - start) % validation_freq == 0:
                 vx, vy, vsw = validation_data
                 val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, sample_weight=vsw, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        callbacks.on_train_end(logs)
-        return history
+        return logs
+
+    def _stop_on_interrupt(self, callbacks, epoch, step, logs):
+        """Ctrl-C: the current batch has finished; write checkpoints, say where, stop cleanly."""
+        written = []
+        for cb in callbacks.callbacks:
+            hook = getattr(cb, "on_interrupt", None)
+            if hook is not None:
+                path = hook(epoch, step, logs)
+                if path:
+                    written.append(str(path))
+        where = f"; checkpoint written to {', '.join(written)}" if written else (
+            "; the weights in memory are kept (add a ModelCheckpoint or BackupAndRestore callback to "
+            "write them to disk)")
+        print(f"\nTraining interrupted by the user at epoch {epoch + 1}, batch {step + 1}: stopped after that "
+              f"batch{where}.", flush=True)
+        self.stop_training = True
 
     def _metric_logs(self):
         return {m.name: float(m.result()) for m in self.compiled_metrics}

@@ -70,6 +70,10 @@ CASES = {
         (gw.matmul, [r(2, 4, 3), r(3)]),
     ],
     "affine": [(gw.affine, [r(4, 3), r(3, 5), r(5)]), (gw.affine, [r(2, 4, 3), r(3, 2), r(2)])],
+    "batch_norm_train": [
+        (lambda x, g, b: gw.layers.normalization.batch_norm_train(x, g, b), [r(6, 3), pos(3), r(3)]),
+        (lambda x, g, b: gw.layers.normalization.batch_norm_train(x, g, b, axis=1), [r(2, 3, 2, 2), pos(3), r(3)]),
+    ],
     "dot": [
         (gw.dot, [r(2, 3, 2, 4), r(4)]),
         (gw.dot, [r(2, 3, 2, 4), r(4, 3)]),

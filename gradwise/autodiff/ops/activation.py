@@ -51,12 +51,16 @@ class Relu(Function):
 
 
 class ReluGeneral(Function):
-    """Keras's relu(x, negative_slope, max_value, threshold)."""
+    """Keras's relu(x, negative_slope, max_value, threshold).
+
+    At the kinks the gradient takes the flat side, as PyTorch's relu6/threshold do:
+    negative_slope at x == threshold, 0 at x >= max_value.
+    """
 
     def forward(self, x, negative_slope, max_value, threshold):
         below = x < threshold
         out = np.where(below, negative_slope * (x - threshold), x)
-        self.slope = np.where(below, negative_slope, 1.0)
+        self.slope = np.where(x <= threshold, negative_slope, 1.0)  # the kink takes the left slope
         if max_value is not None:
             above = x >= max_value
             out = np.where(above, max_value, out)

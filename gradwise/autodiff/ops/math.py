@@ -150,6 +150,8 @@ class PowerScalar(Function):
     def backward(self, g):  # d(x^p) = p x^(p-1) dx
         if self.p == 2:
             return (2 * g * self.a,)
+        if self.p == 0:  # x^0 = 1 is constant, also at x = 0 (as PyTorch)
+            return (np.zeros_like(g),)
         return (g * (self.p * self.a ** (self.p - 1)),)
 
 

@@ -1,0 +1,170 @@
+"""BatchNormalization, and its training-mode forward/backward as one fused op."""
+
+import numpy as np
+
+from .. import initializers
+from ..autodiff.function import Function, register
+from ..autodiff.ops import add, multiply, reshape
+from ..autodiff.ops._common import norm_axis, tensor
+from ..autodiff.tensor import Tensor
+from ..errors import ShapeError
+from .base import Layer
+
+
+class BatchNormTrain(Function):
+    """y = γ x̂ + β, x̂ = (x - μ) / σ, with μ, σ² = mean and biased variance of x over `axes`.
+
+    Fused (one node instead of a dozen): the backward is the closed form, with N the number
+    of values each statistic is taken over and Σ summing over `axes`,
+
+        dβ = Σ g        dγ = Σ g x̂        dx = (γ / σ) (g - dβ / N - x̂ dγ / N)
+
+    which already includes the paths through μ and σ (both depend on x).
+    """
+
+    def forward(self, x, gamma, beta, axes, epsilon, stats=None):
+        mean = x.mean(axis=axes, keepdims=True)
+        centered = x - mean
+        var = np.mean(centered * centered, axis=axes, keepdims=True)
+        inv_std = 1 / np.sqrt(var + epsilon)
+        shape = mean.shape  # 1 on the reduced axes: gamma and beta broadcast in it
+        self.xhat, self.axes, self.count = centered * inv_std, axes, x.size // mean.size
+        self.gamma_shape, self.scale = gamma.shape, gamma.reshape(shape) * inv_std
+        if stats is not None:  # the layer's moving averages need the batch statistics
+            stats["mean"], stats["variance"] = mean.reshape(-1), var.reshape(-1)
+        return self.xhat * gamma.reshape(shape) + beta.reshape(shape)
+
+    def backward(self, g):
+        need_x, need_gamma, need_beta = self.needs_input_grad
+        dbeta = g.sum(axis=self.axes, keepdims=True)
+        dgamma = (g * self.xhat).sum(axis=self.axes, keepdims=True)
+        dx = self.scale * (g - dbeta / self.count - self.xhat * (dgamma / self.count)) if need_x else None
+        return (dx, dgamma.reshape(self.gamma_shape) if need_gamma else None,
+                dbeta.reshape(self.gamma_shape) if need_beta else None)
+
+
+@register()
+def batch_norm_train(x, gamma, beta, axis=-1, epsilon=1e-3, stats=None):
+    """Batch normalization with the batch's own statistics (BatchNormalization in training).
+
+    y = γ (x - μ) / √(σ² + ε) + β, with μ and σ² the mean and biased variance of x over every
+    axis but `axis`; gamma and beta have shape (x.shape[axis],). Pass a dict as `stats` to
+    receive μ and σ² (each of shape (x.shape[axis],)) as arrays.
+
+        >>> y = gw.layers.normalization.batch_norm_train(x, np.ones(3), np.zeros(3))
+    """
+    x, gamma, beta = tensor(x), tensor(gamma), tensor(beta)
+    channel = norm_axis(axis, x.ndim)[0]
+    if gamma.shape != (x.shape[channel],) or beta.shape != (x.shape[channel],):
+        raise ShapeError(
+            f"batch_norm_train: gamma and beta must have shape ({x.shape[channel]},) for axis {axis} of "
+            f"an input of shape {tuple(x.shape)}, got {tuple(gamma.shape)} and {tuple(beta.shape)}."
+        )
+    axes = tuple(i for i in range(x.ndim) if i != channel)
+    return BatchNormTrain.apply(x, gamma, beta, axes=axes, epsilon=float(epsilon), stats=stats)
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature (channel) with batch statistics in training and moving averages
+    at inference, then scales by gamma and shifts by beta (Keras 3 semantics).
+
+        training:   y = γ (x - mean(x)) / √(var(x) + ε) + β      (statistics over all axes but `axis`)
+                    moving_mean ← moving_mean · momentum + mean(x) · (1 - momentum)
+                    moving_var  ← moving_var  · momentum + var(x)  · (1 - momentum)
+        inference:  y = γ (x - moving_mean) / √(moving_var + ε) + β
+
+    var is the biased variance (divided by N). A frozen layer (`layer.trainable = False`)
+    runs in inference mode even when called with training=True, as in Keras, so fine-tuning
+    does not disturb its statistics.
+
+    Args:
+        axis: the feature axis (default -1, channels-last; 1 for (N, C, ...) inputs).
+        momentum: weight of the old value in the moving averages (default 0.99).
+        epsilon: added to the variance before the square root (default 1e-3).
+        center: learn the offset beta (default True); scale: learn the factor gamma (default True).
+        beta_initializer ("zeros"), gamma_initializer ("ones"), moving_mean_initializer
+        ("zeros"), moving_variance_initializer ("ones").
+
+    Input shape: any, with the size of `axis` fixed. Output shape: the same.
+    Weights (Keras's order): gamma, beta (trainable), moving_mean, moving_variance
+    (non-trainable), each of shape (features,).
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"BatchNormalization: axis must be an int, got {axis!r}.")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1], got {momentum!r}.")
+        if not epsilon > 0:
+            raise ValueError(f"BatchNormalization: epsilon must be positive, got {epsilon!r}.")
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ShapeError(f"BatchNormalization '{self.name}': axis {self.axis} is out of range for inputs "
+                             f"of shape {tuple(input_shape)}.")
+        self._channel = self.axis % ndim
+        n = input_shape[self._channel]
+        if n is None:
+            raise ShapeError(f"BatchNormalization '{self.name}': axis {self.axis} of the input shape "
+                             f"{tuple(input_shape)} must be known.")
+        self.gamma = self.add_weight((n,), self.gamma_initializer, name="gamma") if self.scale else None
+        self.beta = self.add_weight((n,), self.beta_initializer, name="beta") if self.center else None
+        self.moving_mean = self.add_weight((n,), self.moving_mean_initializer, name="moving_mean", trainable=False)
+        self.moving_variance = self.add_weight((n,), self.moving_variance_initializer, name="moving_variance",
+                                               trainable=False)
+
+    def _check_shape(self, shape):
+        n = self.moving_mean.shape[0]
+        if len(shape) != len(self._build_shape) or shape[self._channel] != n:
+            raise ShapeError(
+                f"BatchNormalization '{self.name}' expected inputs of rank {len(self._build_shape)} with "
+                f"{n} features on axis {self.axis}, got input of shape {tuple(shape)}."
+            )
+
+    def _gamma_beta(self, dtype):
+        n = self.moving_mean.shape[0]
+        gamma = self.gamma if self.scale else Tensor._from_array(np.ones(n, dtype), None)
+        beta = self.beta if self.center else Tensor._from_array(np.zeros(n, dtype), None)
+        return gamma, beta
+
+    def call(self, inputs, training=None):
+        gamma, beta = self._gamma_beta(inputs.dtype)
+        if training and self.trainable:
+            stats = {}
+            out = batch_norm_train(inputs, gamma, beta, axis=self._channel, epsilon=self.epsilon, stats=stats)
+            m = self.momentum
+            for var, batch in ((self.moving_mean, stats["mean"]), (self.moving_variance, stats["variance"])):
+                var.data *= m
+                var.data += (1 - m) * batch.astype(var.dtype, copy=False)
+            return out
+        # inference: one scale and one offset per feature, y = x · s + o
+        shape = [1] * inputs.ndim
+        shape[self._channel] = -1
+        inv_std = 1 / np.sqrt(self.moving_variance.data + self.epsilon)
+        scale = multiply(gamma, Tensor._from_array(inv_std.astype(inputs.dtype, copy=False), None))
+        offset = add(beta, -multiply(scale, Tensor._from_array(self.moving_mean.data.astype(inputs.dtype), None)))
+        return add(multiply(inputs, reshape(scale, shape)), reshape(offset, shape))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+            moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+        )
+        return config
