@@ -59,19 +59,17 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run forward on the inputs' arrays; record the node if a gradient may be asked."""
-        from .tensor import Tensor  # local: tensor.py imports the ops that use this module
-
         fn = cls()
         if _grad_enabled[0]:
-            needs = tuple([t.requires_grad for t in inputs])
+            needs = tuple([t._requires_grad for t in inputs])
             if True in needs:
                 fn.needs_input_grad = needs
                 out = fn.forward(*[t.data for t in inputs], **params)
                 fn.inputs = inputs
                 fn.seq = _next_seq()
-                return Tensor._from_array(out, fn)
+                return _wrap(out, fn)
         fn.needs_input_grad = (False,) * len(inputs)
-        return Tensor._from_array(fn.forward(*[t.data for t in inputs], **params), None)
+        return _wrap(fn.forward(*[t.data for t in inputs], **params), None)
 
     def release(self):
         """Drop the inputs and everything saved for backward (frees the graph's memory)."""
@@ -82,6 +80,15 @@ class Function:
     @property
     def name(self):
         return type(self).__name__
+
+
+def _wrap(array, node):
+    """Tensor._from_array, bound on first use (tensor.py imports this module)."""
+    global _wrap
+    from .tensor import Tensor
+
+    _wrap = Tensor._from_array
+    return _wrap(array, node)
 
 
 def unbroadcast(grad, shape):

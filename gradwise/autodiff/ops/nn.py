@@ -20,13 +20,14 @@ def _log_softmax(x):
 class SparseSoftmaxCrossEntropy(Function):
     def forward(self, labels, logits):
         log_p = _log_softmax(logits)
-        self.labels = labels[..., None]
+        # (row, label) index pairs into the logits flattened to (samples, classes)
+        self.pick = (np.arange(labels.size), labels.reshape(-1))
         self.p = np.exp(log_p)
-        return -np.take_along_axis(log_p, self.labels, axis=-1)[..., 0]
+        return -log_p.reshape(-1, logits.shape[-1])[self.pick].reshape(labels.shape)
 
     def backward(self, g):  # d loss / d logits = p - onehot(label)
         d = self.p * g[..., None]
-        np.put_along_axis(d, self.labels, np.take_along_axis(d, self.labels, -1) - g[..., None], -1)
+        d.reshape(-1, d.shape[-1])[self.pick] -= g.reshape(-1)
         return None, d
 
 
