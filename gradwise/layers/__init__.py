@@ -4,12 +4,27 @@ from .augmentation import (
     RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomShear, RandomTranslation, RandomZoom,
 )
 from .base import Layer
+from .conv import Conv1D, Conv2D
 from .core import Activation, Dense, Flatten
 from .input import Input, InputLayer, SymbolicTensor
 from .normalization import BatchNormalization
+from .pooling import (
+    AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+    GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MinPooling2D,
+)
 from .regularization import Dropout
 from .reshaping import Reshape, ZeroPadding2D
 
+# Keras's alternative names
+Convolution1D, Convolution2D = Conv1D, Conv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+
 __all__ = ["Layer", "Input", "InputLayer", "SymbolicTensor", "Dense", "Activation", "Flatten",
            "Dropout", "BatchNormalization", "Reshape", "ZeroPadding2D", "RandomFlip", "RandomTranslation",
-           "RandomRotation", "RandomZoom", "RandomShear", "RandomBrightness", "RandomContrast"]
+           "RandomRotation", "RandomZoom", "RandomShear", "RandomBrightness", "RandomContrast",
+           "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "MinPooling2D", "AveragePooling1D",
+           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+           "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]

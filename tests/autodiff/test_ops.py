@@ -140,6 +140,17 @@ CASES = {
         (gw.softmax_cross_entropy_with_logits, [rng.dirichlet(np.ones(4), size=3), r(3, 4)])],
     "sigmoid_cross_entropy_with_logits": [
         (gw.sigmoid_cross_entropy_with_logits, [rng.uniform(0, 1, (3, 4)), r(3, 4, lo=-5, hi=5)])],
+    "conv2d": [(lambda x, k, b: gw.conv2d(x, k, strides=(2, 1), padding="same", bias=b), [r(2, 5, 4, 3), r(3, 2, 3, 2), r(2)]),
+               (lambda x, k: gw.conv2d(x, k, dilation_rate=2), [r(1, 6, 5, 2), r(2, 2, 2, 3)])],
+    "conv1d": [(lambda x, k, b: gw.conv1d(x, k, strides=2, padding="same", bias=b), [r(2, 7, 3), r(3, 3, 2), r(2)]),
+               (lambda x, k: gw.conv1d(x, k, padding="causal", dilation_rate=2), [r(1, 6, 2), r(2, 2, 2)])],
+    "max_pool2d": [(lambda x: gw.max_pool2d(x, 2), [distinct(2, 4, 5, 3)]),
+                   (lambda x: gw.max_pool2d(x, 3, 2, "same"), [distinct(1, 5, 5, 2)])],
+    "min_pool2d": [(lambda x: gw.min_pool2d(x, 2, 1), [distinct(1, 4, 4, 2)])],
+    "avg_pool2d": [(lambda x: gw.avg_pool2d(x, 2), [r(2, 4, 5, 3)]),
+                   (lambda x: gw.avg_pool2d(x, 3, 2, "same"), [r(1, 5, 4, 2)])],
+    "max_pool1d": [(lambda x: gw.max_pool1d(x, 3, 2, "same"), [distinct(2, 7, 2)])],
+    "avg_pool1d": [(lambda x: gw.avg_pool1d(x, 2), [r(2, 6, 3)])],
 }
 
 NO_GRADIENT = {"argmax", "argmin"}

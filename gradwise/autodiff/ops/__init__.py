@@ -1,13 +1,14 @@
 """The op set: every public differentiable function, grouped by kind.
 
 math (element-wise), linalg (products), shape (movement), reduce (reductions),
-activation, nn (fused cross-entropies), create (no gradient).
+activation, nn (fused cross-entropies), conv and pool (channels-last), create (no gradient).
 """
 
 from .activation import (
     arctan, binary_step, elu, gelu, hard_sigmoid, isru, leaky_relu, linear, log_softmax,
     relu, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
 )
+from .conv import conv1d, conv2d
 from .create import arange, eye, fill, ones, ones_like, zeros, zeros_like
 from .linalg import affine, dot, matmul, tensordot
 from .math import (
@@ -18,6 +19,7 @@ from .nn import (
     sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
     sparse_softmax_cross_entropy_with_logits,
 )
+from .pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, min_pool2d
 from .reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (
     concatenate, expand_dims, flatten, getitem, pad, reshape, squeeze, stack, transpose,

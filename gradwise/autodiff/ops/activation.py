@@ -58,9 +58,9 @@ class ReluGeneral(Function):
     """
 
     def forward(self, x, negative_slope, max_value, threshold):
-        below = x < threshold
+        below = x <= threshold  # Keras: x == threshold maps to 0, not to threshold
         out = np.where(below, negative_slope * (x - threshold), x)
-        self.slope = np.where(x <= threshold, negative_slope, 1.0)  # the kink takes the left slope
+        self.slope = np.where(below, negative_slope, 1.0)  # the kink takes the left slope
         if max_value is not None:
             above = x >= max_value
             out = np.where(above, max_value, out)

@@ -82,14 +82,17 @@ class ExtremumPool(_Pool):
         g = g.reshape(self.out.shape)
         xp, out = self.xp, self.out
         dxp = np.zeros(xp.shape, dtype=g.dtype)
-        free = np.ones(out.shape, dtype=bool)  # windows whose gradient is not yet placed
         hit = np.empty(out.shape, dtype=bool)
+        free = None  # windows whose gradient is not yet placed (all of them before offset 0)
         last = len(self.offsets) - 1
         for k, (rows, cols) in enumerate(self.offsets):  # row-major: the first extremum wins
             np.equal(xp[:, rows, cols], out, out=hit)
-            hit &= free
-            if k < last:
-                free ^= hit
+            if free is None:
+                free = ~hit
+            else:
+                hit &= free
+                if k < last:
+                    free ^= hit
             if self.tiles:
                 np.multiply(g, hit, out=dxp[:, rows, cols])
             else:
