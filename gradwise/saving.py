@@ -4,6 +4,9 @@ A model file (suffix `.gw` recommended) is a zip archive holding
     config.json     architecture, compile settings, weight names (JSON only)
     weights.npz     the weights, in model.weights order
     optimizer.npz   the optimizer state (iteration count and slots), when compiled
+config.json also keeps gradwise's random state at the time of saving ("random_state"): give
+`load_model(..., restore_random_state=True)` to continue the same random stream (shuffling,
+dropout), so that a resumed fit is bit-identical to an uninterrupted one.
 Loading reads JSON and `.npz` arrays with allow_pickle=False: it never unpickles, never
 evaluates anything from the file, and only instantiates classes gradwise knows (built-in or
 registered with `@gw.saving.register` / passed as `custom_objects`). Writes go to a temporary
@@ -18,6 +21,7 @@ import zipfile
 
 import numpy as np
 
+from . import random as gw_random
 from .errors import GradwiseError
 
 FORMAT = "gradwise-model"
@@ -65,6 +69,10 @@ def resolve_class(class_name, custom_objects=None):
 def deserialize_layer(spec, custom_objects=None):
     cls = resolve_class(spec["class_name"], custom_objects)
     config = dict(spec.get("config", {}))
+    from .models import Functional
+
+    if isinstance(cls, type) and issubclass(cls, Functional):  # rebuilds its own layers and graph
+        return cls.from_config(config, custom_objects=custom_objects)
     if spec["class_name"] == "Sequential":
         layers = [deserialize_layer(s, custom_objects) for s in config.pop("layers", [])]
         build = config.pop("build_input_shape", None)
@@ -114,8 +122,32 @@ def _model_spec(model):
     return spec
 
 
-def save_model(model, filepath, include_optimizer=True):
-    """Write `model` (architecture, weights, compile config, optimizer state) to one file."""
+def _random_state():
+    """gw.random's state as JSON-able values, or None for a backend whose state is not."""
+    try:
+        state = gw_random.get_state()
+        json.dumps(state)
+        return state
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _current_compile_config(model):
+    """The compile settings, with the optimizer's configuration as it is now (a learning
+    rate changed by ReduceLROnPlateau or LearningRateScheduler is saved as changed)."""
+    compiled = getattr(model, "_compile_config", None)
+    opt = getattr(model, "optimizer", None)
+    if compiled is None or opt is None:
+        return compiled
+    from .optimizers import serialize
+
+    return {**compiled, "optimizer": serialize(opt)}
+
+
+def save_model(model, filepath, include_optimizer=True, metadata=None):
+    """Write `model` (architecture, weights, compile config, optimizer state, random state) to
+    one file. `metadata`: an optional JSON-able dict stored with it (callbacks use it to
+    remember the epoch), returned by `restore_training_state`."""
     if not model.built:
         raise ValueError("Cannot save a model that is not built yet: call it on data or fit it first.")
     weights = model.weights
@@ -125,8 +157,11 @@ def save_model(model, filepath, include_optimizer=True):
         "model": _model_spec(model),
         "build_input_shape": list(model._build_shape) if model._build_shape else None,
         "weight_names": [w.name for w in weights],
-        "compile": getattr(model, "_compile_config", None),
+        "compile": _current_compile_config(model),
+        "random_state": _random_state(),
     }
+    if metadata is not None:
+        config["metadata"] = metadata
     members = {"config.json": json.dumps(config, indent=1).encode(),
                "weights.npz": _npz_bytes({f"w{i}": w.numpy() for i, w in enumerate(weights)})}
     opt = getattr(model, "optimizer", None)
@@ -192,8 +227,8 @@ def _read_member(zf, path, name, required=True):
         return None
 
 
-def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002
-    """Rebuild a model saved by save_model: same predictions, can continue training."""
+def _read_model_file(filepath):
+    """(path, config, weight arrays, optimizer arrays or None) from a model file, checked."""
     path, zf = _open(filepath)
     with zf:
         try:
@@ -207,7 +242,23 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002
         weights = _read_npz(_read_member(zf, path, "weights.npz"), "weights.npz", path)
         opt_data = _read_member(zf, path, "optimizer.npz", required=False)
         opt_state = _read_npz(opt_data, "optimizer.npz", path) if opt_data is not None else None
+    return path, config, weights, opt_state
 
+
+def _set_optimizer_state(optimizer, variables, opt_state):
+    optimizer.build(variables)
+    slots = [opt_state[f"s{i}"] for i in range(len(opt_state) - 1)]
+    optimizer.set_state({"iterations": int(opt_state["iterations"]), "slots": slots})
+
+
+def load_model(filepath, custom_objects=None, compile=True, restore_random_state=False):  # noqa: A002
+    """Rebuild a model saved by save_model: same predictions, can continue training.
+
+    With restore_random_state=True, gradwise's random generator is also set back to its
+    state at saving time (after the model is rebuilt, whose initializers draw from it): a
+    `fit(..., initial_epoch=k)` then shuffles exactly as the uninterrupted run would have.
+    """
+    path, config, weights, opt_state = _read_model_file(filepath)
     model = deserialize_layer(config["model"], custom_objects)
     shape = config.get("build_input_shape")
     if not model.built and shape is not None:
@@ -215,13 +266,41 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002
     _assign_weights(model, weights, path)
     if compile and config.get("compile"):
         c = config["compile"]
-        model.compile(optimizer=c["optimizer"], loss=c["loss"], metrics=c["metrics"])
+        optimizer = c["optimizer"]
+        if isinstance(optimizer, dict):  # custom_objects may name a learning-rate schedule
+            from .optimizers import deserialize as deserialize_optimizer
+
+            optimizer = deserialize_optimizer(optimizer, custom_objects)
+        model.compile(optimizer=optimizer, loss=c["loss"], metrics=c["metrics"],
+                      loss_weights=c.get("loss_weights"))
         if opt_state is not None:
-            variables = model.trainable_weights
-            model.optimizer.build(variables)
-            slots = [opt_state[f"s{i}"] for i in range(len(opt_state) - 1)]
-            model.optimizer.set_state({"iterations": int(opt_state["iterations"]), "slots": slots})
+            _set_optimizer_state(model.optimizer, model.trainable_weights, opt_state)
+    if restore_random_state and config.get("random_state") is not None:
+        gw_random.set_state(config["random_state"])
     return model
+
+
+def restore_training_state(model, filepath, restore_random_state=True):
+    """Load a model file's training state into `model` itself (the same architecture):
+    weights, optimizer iterations and slots, a float learning rate changed during training,
+    and (by default) the random state. Returns the file's `metadata` dict ({} if none).
+
+    This is how BackupAndRestore resumes: fit keeps its own model object, so the state is
+    copied into it rather than loaded as a new model.
+    """
+    path, config, weights, opt_state = _read_model_file(filepath)
+    _assign_weights(model, weights, path)
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        saved = ((config.get("compile") or {}).get("optimizer") or {}).get("config") or {}
+        lr = saved.get("learning_rate")
+        if isinstance(lr, (int, float)) and not callable(getattr(optimizer, "_lr", None)):
+            optimizer.learning_rate = lr
+        if opt_state is not None:
+            _set_optimizer_state(optimizer, model.trainable_weights, opt_state)
+    if restore_random_state and config.get("random_state") is not None:
+        gw_random.set_state(config["random_state"])
+    return dict(config.get("metadata") or {})
 
 
 def _assign_weights(model, arrays, path):

@@ -218,6 +218,7 @@ class GradientTape:
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}.")
         targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        self._last_targets = targets  # what gw.viz.graph(tape) draws
         if output_gradients is None:
             outs = [None] * len(targets)
         else:

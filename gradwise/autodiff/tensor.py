@@ -319,9 +319,9 @@ class Variable(Tensor):
     by optimizers and layers stay valid (the seeds' `W.assign_sub(lr * grad)`).
     """
 
-    __slots__ = ("_trainable", "name")
+    __slots__ = ("_trainable", "name", "constraint")
 
-    def __init__(self, value, dtype=None, trainable=True, name=None):
+    def __init__(self, value, dtype=None, trainable=True, name=None, constraint=None):
         if callable(value):
             value = value()
         super().__init__(value, dtype)
@@ -329,6 +329,9 @@ class Variable(Tensor):
             self.data = self.data.copy()  # a Variable owns its buffer
         self.name = name or "Variable"
         self.trainable = trainable
+        if constraint is not None and not callable(constraint):
+            raise TypeError(f"Variable constraint must be callable (value -> projected value); got {constraint!r}.")
+        self.constraint = constraint  # applied by optimizers after each update, as Keras
 
     @property
     def trainable(self):

@@ -1,5 +1,6 @@
 """Layers (Keras's names)."""
 
+from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, RReLU, Softmax
 from .augmentation import (
     RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomShear, RandomTranslation, RandomZoom,
 )
@@ -7,11 +8,16 @@ from .base import Layer
 from .conv import Conv1D, Conv2D
 from .core import Activation, Dense, Flatten
 from .input import Input, InputLayer, SymbolicTensor
+from .merging import (
+    Add, Average, Concatenate, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, maximum,
+    minimum, multiply, subtract,
+)
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MinPooling2D,
 )
+from .preprocessing import Normalization
 from .regularization import Dropout
 from .reshaping import Reshape, ZeroPadding2D
 
@@ -27,4 +33,7 @@ __all__ = ["Layer", "Input", "InputLayer", "SymbolicTensor", "Dense", "Activatio
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "MinPooling2D", "AveragePooling1D",
            "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
            "GlobalMaxPooling2D", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
-           "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]
+           "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+           "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU", "Maxout", "Normalization"]
+__all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
+            "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]

@@ -75,15 +75,19 @@ class Layer:
         self.built = False
         self.input_shape_hint = None if input_shape is None else (None,) + tuple(input_shape)
         self._build_shape = None
+        self._inbound_nodes = []  # symbolic calls (functional API), one per call
 
     # --- weights ------------------------------------------------------------------------
     def add_weight(self, shape=(), initializer="glorot_uniform", dtype=None, trainable=True, name=None,
-                   regularizer=None):
-        """Create, track and return a Variable of `shape` initialised by `initializer`."""
+                   regularizer=None, constraint=None):
+        """Create, track and return a Variable of `shape` initialised by `initializer`.
+
+        constraint: a callable projecting the value (e.g. clipping at 0) that optimizers apply
+        after every update, as Keras does."""
         dtype = np.dtype(dtype or self.dtype)
         value = initializers.get(initializer)(tuple(shape), dtype=dtype)
         var = Variable(np.asarray(value, dtype=dtype), dtype=dtype, trainable=trainable and self._trainable,
-                       name=f"{self.name}/{name or 'variable'}")
+                       name=f"{self.name}/{name or 'variable'}", constraint=constraint)
         self._declared_trainable[id(var)] = bool(trainable)
         self._weights.append(var)
         if regularizer is not None:
@@ -193,11 +197,11 @@ class Layer:
             )
 
     def __call__(self, inputs, training=None, **kwargs):
-        from .input import SymbolicTensor
+        from .input import SymbolicTensor, is_symbolic
 
-        if isinstance(inputs, SymbolicTensor) or (
-            isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], SymbolicTensor)
-        ):
+        if is_symbolic(inputs):  # building a functional model: record the call, infer shapes
+            if training is not None:
+                kwargs = dict(kwargs, training=training)
             return SymbolicTensor.from_layer_call(self, inputs, kwargs)
         if isinstance(inputs, (list, tuple)):
             inputs = [convert_to_tensor(x) for x in inputs]
@@ -218,6 +222,26 @@ class Layer:
             cached = "training" in inspect.signature(cls.call).parameters
             cls._takes_training_cache = cached
         return cached
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call on symbolic tensors (as Keras)."""
+        return self._first_node("input").args
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call on symbolic tensors: what a new
+        model built on this layer's features starts from, e.g. gw.Model(old.inputs, layer.output)."""
+        return self._first_node("output").output_structure
+
+    def _first_node(self, what):
+        nodes = getattr(self, "_inbound_nodes", None)
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic tensor, so it has no {what}. "
+                "Call it on gw.Input(...) (or put it in a model built with an Input) first."
+            )
+        return nodes[0]
 
     def compute_output_shape(self, input_shape):
         """Output shape for an input shape (batch axis may be None), by a dry run on zeros."""

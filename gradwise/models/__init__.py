@@ -1,13 +1,19 @@
-"""Models: Sequential, subclassed Model, and loading saved models."""
+"""Models: Sequential, functional (gw.Model(inputs, outputs)), subclassed Model, and loading saved models."""
 
 from .model import Model, NonFiniteLossError, Sequential
+from .functional import Functional
 
 
-def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002  (Keras's argument name)
-    """Rebuild a model saved with model.save(); never unpickles or runs code from the file."""
+def load_model(filepath, custom_objects=None, compile=True, restore_random_state=False):  # noqa: A002
+    """Rebuild a model saved with model.save(); never unpickles or runs code from the file.
+
+    restore_random_state=True also restores gradwise's random state saved with the model,
+    so that `fit(..., initial_epoch=k)` continues bit-identically (see gradwise.saving).
+    """
     from ..saving import load_model as _load
 
-    return _load(filepath, custom_objects=custom_objects, compile=compile)
+    return _load(filepath, custom_objects=custom_objects, compile=compile,
+                 restore_random_state=restore_random_state)
 
 
-__all__ = ["Model", "Sequential", "load_model", "NonFiniteLossError"]
+__all__ = ["Model", "Sequential", "Functional", "load_model", "NonFiniteLossError"]

@@ -65,9 +65,20 @@ class Model(Layer):
                 return self.out(self.hidden(x))
     """
 
+    def __new__(cls, *args, **kwargs):
+        """gw.Model(inputs, outputs) makes a functional model (functional.py), as in Keras."""
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+
+            cls = Functional
+        return super().__new__(cls, *args, **kwargs)
+
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs:
-            raise NotImplementedError("Model(inputs, outputs) (the functional API) is not available yet.")
+            raise TypeError(
+                f"{type(self).__name__}(inputs, outputs): a subclass of gw.Model defines call() instead; for a "
+                "model made of inputs and outputs use gw.Model(inputs, outputs) itself."
+            )
         super().__init__(**kwargs)
         self.optimizer = None
         self.loss = None
@@ -83,12 +94,20 @@ class Model(Layer):
 
     def get_layer(self, name=None, index=None):
         """A layer by name or by index in `layers`."""
+        layers = self.layers
         if index is not None:
-            return self.layers[index]
-        for layer in self.layers:
+            if name is not None:
+                raise ValueError("get_layer takes a name or an index, not both.")
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer(index={index}): model '{self.name}' has {len(layers)} layers "
+                                 f"(indices 0 to {len(layers) - 1}).")
+            return layers[index]
+        if name is None:
+            raise ValueError("get_layer needs a layer name or an index, e.g. get_layer('dense') or get_layer(index=0).")
+        for layer in layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"No layer named {name!r}; layers are: {', '.join(l.name for l in self.layers)}.")
+        raise ValueError(f"No layer named {name!r}; layers are: {', '.join(l.name for l in layers)}.")
 
     def _check_shape(self, shape):
         pass  # the layers check their own inputs
@@ -129,6 +148,7 @@ class Model(Layer):
             "metrics": [m if isinstance(m, str) else metrics_mod.serialize(m) for m in self._metric_ids],
         }
         self._compiled = True
+        self._trained_ids = None  # fixed again at the next training step (see _weights_to_train)
 
     def _require_compiled(self, what):
         if not self._compiled:
@@ -139,11 +159,14 @@ class Model(Layer):
     # --- forward ------------------------------------------------------------------------
     def _logits_head(self):
         """(layer to stop at, loss on logits, activation) when the last activation can be fused."""
-        fusable = getattr(self.loss, "with_logits", None)
         layers = self._call_layers()
-        if fusable is None or not layers:
+        return self._fusable_head(layers[-1]) if layers else None
+
+    def _fusable_head(self, last):
+        """The fused head for a model whose output comes from layer `last`, or None."""
+        fusable = getattr(self.loss, "with_logits", None)
+        if fusable is None:
             return None
-        last = layers[-1]
         act = getattr(last, "activation", None)
         if act not in (softmax, sigmoid) or not (isinstance(last, Activation) or hasattr(last, "pre_activation")):
             return None
@@ -157,6 +180,47 @@ class Model(Layer):
     def _call_layers(self):
         """The layers in call order when the model is a plain chain (Sequential), else None."""
         return None
+
+    # --- data hooks: a functional model with several inputs/outputs overrides these -------
+    def _prepare_data(self, x, y, sample_weight, what):
+        """(x, y, sample_weight) checked and converted (data.prepare) before any work."""
+        return data_mod.prepare(x, y, sample_weight, what)
+
+    def _prepare_inputs(self, x):
+        return data_mod.as_array(x, "x")
+
+    def _output_arrays(self, out, numpy=False):
+        """The model's output as arrays (backend arrays for metrics, NumPy for predict)."""
+        return out.numpy() if numpy else out.data
+
+    def _join_batches(self, outs):
+        return np.concatenate(outs, axis=0)
+
+    def _weights_to_train(self):
+        """The trainable weights; compile() fixes them at the first training step after it.
+
+        As in Keras 3, changing `trainable` takes effect at the next compile(): a change made
+        after training has started raises instead of being silently ignored (Keras's JAX
+        backend refuses too). Changes between compile() and the first fit are picked up.
+        """
+        variables = self.trainable_weights
+        ids = [id(v) for v in variables]
+        before = getattr(self, "_trained_ids", None)
+        if before is None:
+            self._trained_ids = ids
+        elif ids != before:
+            now, then = set(ids), set(before)
+            frozen = [v.name for v in self.weights if id(v) in then - now]
+            thawed = [v.name for v in self.weights if id(v) in now - then]
+            change = "; ".join(part for part in (
+                f"now frozen: {', '.join(frozen[:4])}{' ...' if len(frozen) > 4 else ''}" if frozen else "",
+                f"now trainable: {', '.join(thawed[:4])}{' ...' if len(thawed) > 4 else ''}" if thawed else "") if part)
+            raise RuntimeError(
+                f"The trainable weights of model '{self.name}' changed since it was compiled and trained ({change}). "
+                "As in Keras 3, compile() fixes what trains: call model.compile(...) again after setting "
+                "`trainable` (a new optimizer, e.g. a lower learning rate for fine-tuning, is usual)."
+            )
+        return variables
 
     def _forward_logits(self, x, head):
         """Forward pass in training mode up to the logits of the fused head."""
@@ -193,7 +257,7 @@ class Model(Layer):
         if head is not None:
             with no_grad():
                 out = head[2](out)
-        return value, out.data
+        return value, self._output_arrays(out)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -208,7 +272,7 @@ class Model(Layer):
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
         batch_size = data_mod.check_batch_size(batch_size)
-        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "fit")
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, "fit")
         if validation_data is None and validation_split:
             x, y, sample_weight, validation_data = data_mod.split_validation(x, y, sample_weight, validation_split)
         elif validation_data is not None:
@@ -217,7 +281,7 @@ class Model(Layer):
         data_mod.check_targets(self, y)
         if validation_data is not None:
             vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-            validation_data = data_mod.prepare(vx, vy, vsw, "validation_data")
+            validation_data = self._prepare_data(vx, vy, vsw, "validation_data")
             data_mod.check_targets(self, validation_data[1])
         if class_weight is not None:
             sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
@@ -228,7 +292,7 @@ class Model(Layer):
         cbs = ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
         params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "samples": len(x)}
         callbacks = CallbackList(cbs, model=self, params=params)
-        variables = self.trainable_weights
+        variables = self._weights_to_train()
         head = self._logits_head()
         self.stop_training = False
         self.history = history
@@ -259,6 +323,10 @@ class Model(Layer):
                 callbacks.on_train_batch_begin(step)
                 value, pred = self._train_step(xb, yb, swb, variables, head)
                 if pred is None:
+                    logs = {"loss": value, **self._metric_logs()}
+                    callbacks.on_train_batch_end(step, logs)  # a TerminateOnNaN stops training here
+                    if self.stop_training:
+                        break
                     raise NonFiniteLossError(
                         f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}; that update was not "
                         "applied, so the weights are the last finite ones. Try a lower learning rate, "
@@ -273,7 +341,9 @@ class Model(Layer):
                 if interrupt.pressed:
                     self._stop_on_interrupt(callbacks, epoch, step, logs)
                     return logs
-            if validation_data is not None and (epoch + 1 - start) % validation_freq == 0:
+                if self.stop_training:  # set by a batch hook: end this epoch now (as Keras)
+                    break
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:  # Keras counts from epoch 1
                 vx, vy, vsw = validation_data
                 val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, sample_weight=vsw, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
@@ -310,7 +380,7 @@ class Model(Layer):
         """Loss (and metrics) on (x, y): a scalar without metrics, else [loss, *metrics] (as Keras)."""
         self._require_compiled("evaluate")
         batch_size = data_mod.check_batch_size(batch_size)
-        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "evaluate")
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, "evaluate")
         self._build_for(x)
         data_mod.check_targets(self, y)
         verbose = resolve_verbose(verbose)
@@ -332,7 +402,7 @@ class Model(Layer):
                 value = float(loss.data) + sum(float(p.data) for p in penalties)
                 loss_sum += value * len(yb)
                 for m in metrics:
-                    m.update_state(yb, pred.data, swb)
+                    m.update_state(yb, self._output_arrays(pred), swb)
                 logs = {"loss": loss_sum / min(n, (step + 1) * batch_size),
                         **{m.name: float(m.result()) for m in metrics}}
                 bar.update(step + 1, logs, finalize=step + 1 == steps)
@@ -345,7 +415,7 @@ class Model(Layer):
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """Outputs for x as a NumPy array, computed in batches with no graph recorded."""
         batch_size = data_mod.check_batch_size(batch_size)
-        x = data_mod.as_array(x, "x")
+        x = self._prepare_inputs(x)
         if len(x) == 0:
             raise ValueError("predict() got no samples (x is empty).")
         verbose = resolve_verbose(verbose)
@@ -354,21 +424,22 @@ class Model(Layer):
         outs = []
         with no_grad():
             for step in range(steps):
-                outs.append(self(x[step * batch_size:(step + 1) * batch_size], training=False).numpy())
+                outs.append(self._output_arrays(self(x[step * batch_size:(step + 1) * batch_size], training=False),
+                                                numpy=True))
                 bar.update(step + 1, finalize=step + 1 == steps)
-        return np.concatenate(outs, axis=0)
+        return self._join_batches(outs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on one batch; returns the loss (and metrics) for that batch."""
         self._require_compiled("train_on_batch")
-        x, y, sample_weight = data_mod.prepare(x, y, sample_weight, "train_on_batch")
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, "train_on_batch")
         self._build_for(x)
         data_mod.check_targets(self, y)
         if class_weight is not None:
             sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
         for m in self.compiled_metrics:
             m.reset_state()
-        value, pred = self._train_step(x, y, sample_weight, self.trainable_weights, self._logits_head())
+        value, pred = self._train_step(x, y, sample_weight, self._weights_to_train(), self._logits_head())
         if pred is None:
             raise NonFiniteLossError(f"The loss became {value} on this batch; the update was not applied.")
         for m in self.compiled_metrics:
@@ -380,13 +451,13 @@ class Model(Layer):
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) on one batch without updating anything."""
-        return self.evaluate(x, y, batch_size=len(np.asarray(x if not isinstance(x, Tensor) else x.data)),
+        return self.evaluate(x, y, batch_size=len(self._prepare_inputs(x)),
                              verbose=0, sample_weight=sample_weight, return_dict=return_dict)
 
     def predict_on_batch(self, x):
         """Outputs for one batch as a NumPy array."""
         with no_grad():
-            return self(data_mod.as_array(x, "x"), training=False).numpy()
+            return self._join_batches([self._output_arrays(self(self._prepare_inputs(x), training=False), numpy=True)])
 
     # --- description --------------------------------------------------------------------
     def summary(self, print_fn=None):
@@ -449,7 +520,48 @@ class Sequential(Model):
     def pop(self):
         """Remove the last layer."""
         layer = self._layers.pop()
+        if self._layers and self._input_layer is not None and self.built:
+            self._connect(self._input_layer._build_shape)
         return layer
+
+    # --- the symbolic graph (Keras builds one too): model.inputs, outputs, layer.output ------
+    def _connect(self, input_shape):
+        from .functional import connect_chain
+
+        self._graph_output = connect_chain(self, input_shape)
+
+    def _graph(self, what):
+        out = getattr(self, "_graph_output", None)
+        if out is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no symbolic {what} yet: build it first, by starting it with "
+                "gw.Input(shape=...), calling model.build((None, ...)), or calling it on data."
+            )
+        return out
+
+    @property
+    def inputs(self):
+        self._graph("inputs")
+        return [self._input_layer.output]
+
+    @property
+    def outputs(self):
+        return [self._graph("outputs")]
+
+    @property
+    def input(self):
+        self._graph("input")
+        return self._input_layer.output
+
+    @property
+    def output(self):
+        return self._graph("output")
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
 
     @property
     def layers(self):
@@ -471,7 +583,10 @@ class Sequential(Model):
         if not self._layers:
             self._build_shape = tuple(input_shape)
             return
+        was_built = self.built
         super().build(input_shape)
+        if not was_built:
+            self._connect(input_shape)
 
     def get_config(self):
         return {

@@ -6,7 +6,11 @@
 Each optimizer is a class (configuration, slots) plus one update rule, a plain function over
 arrays that changes the parameter and its slots in place:
 
-    sgd_update, rmsprop_update, adam_update (+ adam_step_size), adagrad_update, adadelta_update
+    sgd_update, rmsprop_update, adam_update (+ adam_step_size), adagrad_update, adadelta_update,
+    nadam_update (+ nadam_coefficients)
+
+Learning-rate schedules (ExponentialDecay, CosineDecay, ...) are in
+`gw.optimizers.schedules`; pass one as `learning_rate`.
 
 `get` resolves a name (case-insensitive), a config dict or an instance; `serialize` gives
 the dict back.
@@ -16,11 +20,14 @@ from ..errors import UnknownNameError
 from .adadelta import Adadelta, adadelta_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_step_size, adam_update
+from . import schedules
 from .base import Optimizer, global_norm
+from .nadam import Nadam, nadam_coefficients, nadam_update
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
-_BY_NAME = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta)}
+_BY_NAME = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad,
+                                                  Adadelta)}
 
 
 def serialize(optimizer):
@@ -34,7 +41,8 @@ def serialize(optimizer):
 def deserialize(config, custom_objects=None):
     """An optimizer from a `serialize()` dict ({"class_name": ..., "config": {...}}).
 
-    Class names are case-insensitive; `custom_objects` maps names to your own classes.
+    Class names are case-insensitive; `custom_objects` maps names to your own classes
+    (optimizers, or learning-rate schedules used as `learning_rate`).
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("An optimizer config must be a dict with 'class_name' and 'config' "
@@ -44,7 +52,7 @@ def deserialize(config, custom_objects=None):
     known.update({k.lower(): v for k, v in (custom_objects or {}).items()})
     if not isinstance(name, str) or name.lower() not in known:
         raise UnknownNameError("optimizer", name, known)
-    return known[name.lower()].from_config(config.get("config") or {})
+    return known[name.lower()].from_config(config.get("config") or {}, custom_objects)
 
 
 def get(identifier):
@@ -67,6 +75,7 @@ def get(identifier):
                      f"({', '.join(sorted(_BY_NAME))}), a config dict or an Optimizer.")
 
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta",
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta",
            "sgd_update", "rmsprop_update", "adam_update", "adam_step_size", "adagrad_update",
-           "adadelta_update", "global_norm", "get", "serialize", "deserialize"]
+           "adadelta_update", "nadam_update", "nadam_coefficients", "global_norm", "get",
+           "serialize", "deserialize", "schedules"]

@@ -34,6 +34,7 @@ import numpy as np
 from .. import backend
 from ..autodiff.tensor import Tensor, Variable
 from ..errors import DTypeError, ShapeError
+from . import schedules
 
 _NAME_COUNTS = Counter()
 
@@ -514,10 +515,8 @@ class Optimizer:
     def get_config(self):
         """The constructor arguments as a dict (`from_config` rebuilds an unbuilt twin)."""
         lr = self._lr
-        if callable(lr):
-            if hasattr(lr, "get_config"):
-                lr = {"module": type(lr).__module__, "class_name": type(lr).__name__,
-                      "config": lr.get_config()}
+        if callable(lr) and hasattr(lr, "get_config"):
+            lr = schedules.serialize(lr)
         return {
             "name": self.name,
             "learning_rate": lr,
@@ -533,15 +532,13 @@ class Optimizer:
         }
 
     @classmethod
-    def from_config(cls, config):
-        """cls(**config); a learning-rate schedule given as a config dict is rebuilt through
-        gradwise.schedules."""
+    def from_config(cls, config, custom_objects=None):
+        """cls(**config); a learning-rate schedule given as a config dict is rebuilt by
+        gw.optimizers.schedules.deserialize (your own schedule classes: custom_objects)."""
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            import importlib
-
-            schedules = importlib.import_module("gradwise.schedules")
-            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects)
         try:
             return cls(**config)
         except TypeError as exc:

@@ -419,3 +419,14 @@ def test_docstring_examples_run():
         result = doctest.testmod(module, extraglobs={"gw": gw},
                                  optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_variable_constraint_is_applied_after_each_update():
+    v = gw.Variable(np.array([1.0, -2.0, 3.0]), constraint=lambda w: gw.clip(w, 0.0, 2.5))
+    gw.optimizers.SGD(learning_rate=1.0).apply_gradients([(np.array([0.5, 1.0, -1.0]), v)])
+    np.testing.assert_allclose(v.numpy(), [0.5, 0.0, 2.5])  # raw update: [0.5, -3, 4]
+
+
+def test_variable_constraint_must_be_callable():
+    with pytest.raises(TypeError, match="constraint must be callable"):
+        gw.Variable(np.zeros(2), constraint="non_neg")
