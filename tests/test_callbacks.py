@@ -399,6 +399,8 @@ EARLY = [dict(patience=0), dict(patience=2), dict(patience=1, min_delta=0.05),
 
 @pytest.fixture(scope="module")
 def keras():
+    if not os.environ.get("GRADWISE_KERAS_ORACLE"):
+        pytest.skip("Keras oracle tests are opt-in (slow): set GRADWISE_KERAS_ORACLE=1")
     os.environ.setdefault("KERAS_BACKEND", "jax")
     return pytest.importorskip("keras")
 

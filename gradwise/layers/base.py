@@ -19,6 +19,7 @@ strings, lists, dicts) and the class is registered (`@gw.saving.register`).
             return x * self.w * self.factor
 """
 
+import functools
 import inspect
 import re
 from collections import defaultdict
@@ -53,6 +54,20 @@ class Layer:
         input_shape: Keras 2 style shape of one sample (without the batch axis); lets a
             Sequential model build before it sees data.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's own build() marks the layer built, even when called directly, as Keras."""
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            @functools.wraps(build)
+            def build_and_mark(self, *args, **kw):
+                result = build(self, *args, **kw)
+                self.built = True
+                return result
+
+            build_and_mark._marks_built = True
+            cls.build = build_and_mark
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -101,7 +116,9 @@ class Layer:
 
     @trainable.setter
     def trainable(self, flag):
-        """Freeze (False) or unfreeze a layer: its weights stop or resume receiving gradients."""
+        """Freeze (False) or unfreeze a layer: its weights stop or resume receiving gradients.
+
+        In a compiled model the change takes effect at the next compile(), as in Keras 3."""
         self._trainable = bool(flag)
         for var in self._weights:
             var.trainable = self._trainable and self._declared_trainable.get(id(var), True)

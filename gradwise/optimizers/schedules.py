@@ -78,7 +78,29 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """Shared by ExponentialDecay and InverseTimeDecay: the rate applies per decay_steps."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        owner = type(self).__name__
+        self.initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _positive(owner, "decay_steps", decay_steps)
+        self.decay_rate = _number(owner, "decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def _progress(self, step):
+        """step / decay_steps, floored when staircase."""
+        p = _step(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
     """Exponential decay: lr(step) = initial_learning_rate * decay_rate ^ (step / decay_steps).
 
     With staircase=True the exponent is floor(step / decay_steps): the rate drops by
@@ -98,23 +120,10 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        self.initial_learning_rate = _number(type(self).__name__, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = _positive(type(self).__name__, "decay_steps", decay_steps)
-        self.decay_rate = _number(type(self).__name__, "decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        _RateDecay.__init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -158,7 +167,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """Inverse time decay: lr(step) = initial_learning_rate / (1 + decay_rate * step / decay_steps).
 
     With staircase=True, step / decay_steps is floored.
@@ -177,23 +186,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate = _number(type(self).__name__, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = _positive(type(self).__name__, "decay_steps", decay_steps)
-        self.decay_rate = _number(type(self).__name__, "decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        _RateDecay.__init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 class PolynomialDecay(LearningRateSchedule):

@@ -127,3 +127,13 @@ def test_input_placeholder():
     assert inp.shape == (None, 784)
     out = Dense(10)(inp)
     assert out.shape == (None, 10)
+
+
+def test_direct_build_marks_the_layer_built_and_keeps_set_weights():
+    layer = gw.layers.Conv2D(2, 3)
+    layer.build((None, 5, 5, 1))
+    assert layer.built
+    kernel = np.arange(18, dtype="float32").reshape(3, 3, 1, 2)
+    layer.set_weights([kernel, np.zeros(2, "float32")])
+    out = layer(np.ones((1, 5, 5, 1), "float32"))  # must not rebuild with new random weights
+    np.testing.assert_allclose(out.numpy()[0, 0, 0], kernel.sum(axis=(0, 1, 2)))

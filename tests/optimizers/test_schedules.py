@@ -171,6 +171,8 @@ ORACLE = [("ExponentialDecay", (0.1, 10, 0.5), {}), ("ExponentialDecay", (0.1, 7
 
 @pytest.fixture(scope="module")
 def keras():
+    if not os.environ.get("GRADWISE_KERAS_ORACLE"):
+        pytest.skip("Keras oracle tests are opt-in (slow): set GRADWISE_KERAS_ORACLE=1")
     os.environ.setdefault("KERAS_BACKEND", "jax")
     return pytest.importorskip("keras")
 

@@ -199,7 +199,10 @@ class Conv2D(Function):
         dx = dk = db = None
         has_bias = len(needs) > 2
         if needs[1] or self.fused_bias:  # dW = colsᵀ G  (its last row is db when the bias is fused)
-            dw = self.cols.T @ g2
+            # the same product either way; OpenBLAS is far faster (and does not stall when the
+            # cores are shared) when the longer of the two output sides is the row axis
+            k = self.cols.shape[1]
+            dw = self.cols.T @ g2 if k >= f else (g2.T @ self.cols).T
             dk = dw[:-1].reshape(self.k_shape) if self.fused_bias else dw.reshape(self.k_shape)
             db = dw[-1] if self.fused_bias else None
         if has_bias and needs[2] and db is None:  # db = Σ over all output pixels (a gemv)
