@@ -185,6 +185,8 @@ class Layer:
     def losses(self):
         """Regularization penalties of this layer (and nested ones), as scalar tensors."""
         out = [reg(var) for var, reg in getattr(self, "_regularized", [])]
+        if getattr(self, "_activity_penalty", None) is not None:  # of the latest call's outputs
+            out.append(self._activity_penalty)
         for layer in self._sublayers():
             out.extend(layer.losses)
         return out

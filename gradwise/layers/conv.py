@@ -96,7 +96,8 @@ class _Conv(Layer):
     def call(self, inputs):
         out = self.activation(self.pre_activation(inputs))
         if self.activity_regularizer is not None:
-            self._activity_penalty = self.activity_regularizer(out)
+            # per sample, as Keras: the penalty of the batch divided by its size
+            self._activity_penalty = self.activity_regularizer(out) / out.shape[0]
         return out
 
     def compute_output_shape(self, input_shape):
