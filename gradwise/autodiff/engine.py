@@ -7,6 +7,8 @@ tensor along several paths (seed 000's rule). Higher-order gradients would make 
 backward of each op itself recordable; the walk does not rule that out.
 """
 
+import sys
+
 import numpy as np
 
 from .. import backend
@@ -15,6 +17,15 @@ from .function import next_seq, no_grad
 from .tensor import Tensor, Variable
 
 _INF = float("inf")
+
+
+def _sole_owner_refcount():
+    """sys.getrefcount of an array held by one local name only (differs between Pythons)."""
+    a = np.empty(1)
+    return sys.getrefcount(a)
+
+
+_SOLE = _sole_owner_refcount()
 
 
 def _nodes_behind(roots, lo, hi):
@@ -69,6 +80,8 @@ def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
             continue
         if node in want:
             _add_found(found, want[node], g)
+        if node.overwrites_grad:  # no dict, tensor, node or view holds g: backward may reuse it
+            node.grad_is_scratch = g.base is None and sys.getrefcount(g) <= _SOLE and g.flags.writeable
         grads = node.backward(g)
         for t, needed, gi in zip(node.inputs, node.needs_input_grad, grads):
             if not needed or gi is None:
@@ -85,6 +98,7 @@ def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
                 _add(node_grads, parent, gi)
             else:
                 _add_found(found, t, gi)
+        grads = gi = None  # hold no gradient between iterations (see overwrites_grad)
         if free:
             node.release()
     return found
@@ -94,7 +108,7 @@ def _seed_for(target, gradient, what):
     if target.data.dtype.kind != "f":
         raise DTypeError(f"{what}: the target has dtype {target.dtype}; only floating tensors have gradients.")
     if gradient is None:
-        return backend.xp.ones_like(target.data)
+        return backend.xp.ones(target.data.shape, target.data.dtype)
     g = gradient.data if isinstance(gradient, Tensor) else backend.xp.asarray(gradient, dtype=target.dtype)
     if g.shape != target.shape:
         raise GradientError(f"{what}: the upstream gradient has shape {g.shape}, the target {target.shape}.")

@@ -49,6 +49,10 @@ class Function:
     inputs = ()  # the input Tensors, kept only while the node is recorded
     needs_input_grad = ()
     seq = -1
+    # An op that can write its input gradient into the upstream one sets overwrites_grad;
+    # the backward walk then sets grad_is_scratch when nothing else holds that array.
+    overwrites_grad = False
+    grad_is_scratch = False
 
     def forward(self, *arrays, **params):
         raise NotImplementedError

@@ -278,3 +278,61 @@ def test_jacobian():
     with gw.GradientTape(persistent=True) as tape:
         y = x * x
     np.testing.assert_array_equal(tape.jacobian(y, x).numpy(), [[2.0, 0.0], [0.0, 4.0]])
+
+
+# --- relu may write its gradient into the upstream array, but only when nothing else holds it ---
+def _spy_relu_scratch(monkeypatch):
+    """Record grad_is_scratch at every Relu.backward call."""
+    from gradwise.autodiff.ops.activation import Relu
+
+    seen, original = [], Relu.backward
+
+    def spy(self, g):
+        seen.append(self.grad_is_scratch)
+        return original(self, g)
+
+    monkeypatch.setattr(Relu, "backward", spy)
+    return seen
+
+
+def test_relu_reuses_a_fresh_upstream_gradient(monkeypatch):
+    seen = _spy_relu_scratch(monkeypatch)
+    x = np.array([[1.0, -2.0], [3.0, 0.5]])
+    w1 = gw.Variable(np.array([[1.0, -1.0], [0.5, 2.0]]), dtype="float64")
+    w2 = gw.Variable(np.array([[2.0], [-3.0]]), dtype="float64")
+    with gw.GradientTape() as tape:
+        h = gw.relu(gw.matmul(x, w1))
+        loss = gw.sum(gw.matmul(h, w2))
+    g1, g2 = tape.gradient(loss, [w1, w2])
+    assert seen == [True]  # matmul's backward made a new array only relu received
+    z = x @ w1.numpy()
+    np.testing.assert_allclose(g1.numpy(), x.T @ (np.ones((2, 1)) @ w2.numpy().T * (z > 0)))
+    np.testing.assert_allclose(g2.numpy(), np.maximum(z, 0).T @ np.ones((2, 1)))
+
+
+def test_relu_leaves_a_shared_upstream_gradient_alone(monkeypatch):
+    # add's backward hands the same array to both relus: the first must not overwrite it
+    # (the second may: by then it holds the only reference)
+    seen = _spy_relu_scratch(monkeypatch)
+    a = gw.Variable(np.array([1.0, -1.0, 2.0]), dtype="float64")
+    b = gw.Variable(np.array([-1.0, 3.0, 2.0]), dtype="float64")
+    with gw.GradientTape() as tape:
+        loss = gw.sum((gw.relu(a * 1.0) + gw.relu(b * 1.0)) * np.array([1.0, 2.0, 3.0]))
+    ga, gb = tape.gradient(loss, [a, b])
+    assert seen == [False, True]
+    np.testing.assert_array_equal(ga.numpy(), [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(gb.numpy(), [0.0, 2.0, 3.0])
+
+
+def test_relu_leaves_an_upstream_gradient_the_caller_asked_for_alone(monkeypatch):
+    # the gradient with respect to relu's output goes back to the caller as it is
+    seen = _spy_relu_scratch(monkeypatch)
+    x = gw.Variable(np.array([[-1.0, 2.0]]), dtype="float64")
+    w = gw.Variable(np.array([[3.0, 1.0], [1.0, 1.0]]), dtype="float64")
+    with gw.GradientTape() as tape:
+        y = gw.relu(gw.matmul(x, w))  # relu of [-1, 1]
+        z = gw.matmul(y, np.array([[5.0], [7.0]]))
+    gy, gx = tape.gradient(z, [y, x])
+    assert seen == [False]
+    np.testing.assert_array_equal(gy.numpy(), [[5.0, 7.0]])
+    np.testing.assert_array_equal(gx.numpy(), [[7.0, 7.0]])

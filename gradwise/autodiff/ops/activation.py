@@ -42,12 +42,14 @@ class Tanh(Function):
 
 
 class Relu(Function):
+    overwrites_grad = True
+
     def forward(self, x):
         self.out = np.maximum(x, 0)
         return self.out
 
     def backward(self, g):  # 1 where x > 0, else 0 (0 at x = 0)
-        return (g * (self.out > 0),)
+        return (np.multiply(g, self.out > 0, out=g if self.grad_is_scratch else None),)
 
 
 class ReluGeneral(Function):

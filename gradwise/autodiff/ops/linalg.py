@@ -7,6 +7,11 @@ from ..function import Function, register, unbroadcast
 from ._common import operands
 
 
+def _reshaped(array, shape):
+    """array in `shape`, itself when it has it already (a fresh array stays a base, not a view)."""
+    return array if array.shape == shape else array.reshape(shape)
+
+
 class MatMul(Function):
     """a @ b with NumPy's rules: 1-D operands are promoted to a row / column and squeezed back."""
 
@@ -41,10 +46,10 @@ class MatMul(Function):
         ga = gb = None
         if na:
             ga = g @ np.swapaxes(b2, -1, -2)
-            ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+            ga = _reshaped(unbroadcast(ga, a2.shape), a.shape)
         if nb:
             gb = np.swapaxes(a2, -1, -2) @ g
-            gb = unbroadcast(gb, b2.shape).reshape(b.shape)
+            gb = _reshaped(unbroadcast(gb, b2.shape), b.shape)
         return ga, gb
 
 

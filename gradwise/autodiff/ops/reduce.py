@@ -4,6 +4,8 @@ max/min send the gradient to the extreme values, split equally among ties (as Py
 amax/amin); argmax/argmin have no gradient.
 """
 
+import math
+
 import numpy as np
 
 from ..function import Function, register
@@ -31,8 +33,11 @@ class Sum(_Reduce):
 
 class Mean(_Reduce):
     def compute(self, a):
-        self.n = int(np.prod([self.shape[i] for i in self.axes]))
-        return a.mean(axis=self.axes, keepdims=self.keepdims)
+        self.n = math.prod([self.shape[i] for i in self.axes])
+        if a.dtype.kind != "f" or self.n == 0:
+            return a.mean(axis=self.axes, keepdims=self.keepdims)
+        # ndarray.mean's own steps (sum in the array's dtype, divide) without its Python wrapper
+        return np.true_divide(np.add.reduce(a, axis=self.axes, keepdims=self.keepdims), self.n, dtype=a.dtype)
 
     def backward(self, g):  # each element has weight 1/n
         return (np.broadcast_to(self.spread(g) / self.n, self.shape),)
