@@ -108,7 +108,7 @@ def _(c):
 
 
 @claim("fashion-cnn", "001",
-       "that CNN on Fashion-MNIST (55,000 standardised images, adam, batch 32, 10 epochs): test accuracy",
+       "that CNN on Fashion-MNIST (55,000 standardised images, nadam, batch 32, 10 epochs): test accuracy",
        expected=0.92, expected_text=">= 0.92 (92 %)", tolerance_text="at least", full=True, minutes=90)
 def _(c):
     (x_train_full, y_train_full), (x_test, y_test) = gw.datasets.fashion_mnist.load_data()
@@ -119,7 +119,8 @@ def _(c):
     x_train, x_valid, x_test = (((x - mean) / std).astype("float32")[..., None] for x in (x_train, x_valid, x_test))
     gw.random.seed(0)
     model = _fashion_cnn()
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    # the recipe of the book the seed's listing comes from (Geron): Nadam, batch 32, 10 epochs
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
     start = time.perf_counter()
     model.fit(x_train, y_train, epochs=10, batch_size=32, validation_data=(x_valid, y_valid), verbose=1)
     minutes = (time.perf_counter() - start) / 60
