@@ -20,6 +20,10 @@ topological order of the graph: the backward walk needs no recursion.
 import functools
 import itertools
 
+import numpy as np
+
+_sum = np.add.reduce
+
 _next_seq = itertools.count().__next__
 _grad_enabled = [True]  # a one-element list so the context managers can flip it in place
 
@@ -104,11 +108,11 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
+    if extra:  # np.add.reduce is ndarray.sum without its Python wrapper
+        grad = _sum(grad, axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
+        grad = _sum(grad, axis=stretched, keepdims=True)
     return grad
 
 

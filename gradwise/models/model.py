@@ -6,6 +6,7 @@ of the trainable weights, one optimizer update in place. When the model ends in 
 training and the loss is computed from the logits by one fused op (gradient p - y).
 """
 
+import functools
 import signal
 import threading
 
@@ -53,6 +54,14 @@ class _CtrlC:
         return False
 
 
+@functools.lru_cache(maxsize=None)
+def _functional_subclass(cls):
+    """cls with Functional mixed in after it (same name), for functional subclassed models."""
+    from .functional import Functional
+
+    return type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+
+
 class Model(Layer):
     """A trainable stack of layers. Subclass it and write `call(inputs, training=None)`:
 
@@ -74,11 +83,15 @@ class Model(Layer):
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs:
-            raise TypeError(
-                f"{type(self).__name__}(inputs, outputs): a subclass of gw.Model defines call() instead; for a "
-                "model made of inputs and outputs use gw.Model(inputs, outputs) itself."
-            )
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            # a subclass whose __init__ calls super().__init__(inputs, outputs), as Keras allows:
+            # the instance becomes functional while keeping its own class and methods
+            from .functional import Functional
+
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(**kwargs)
         self.optimizer = None
         self.loss = None

@@ -347,3 +347,25 @@ def test_multi_output_targets_and_metrics_must_match_the_outputs():
         model.fit(x, [ys[0], ys[1][:7]], verbose=0)
     with pytest.raises(ValueError, match=r"Label 3 is outside \[0, 3\)"):
         model.fit(x, [ys[0], np.full(8, 3)], verbose=0)
+
+
+def test_subclass_may_call_super_init_with_inputs_and_outputs():
+    # Keras's "functional subclassing": the subclass builds a graph, then hands it to Model
+    class Affine(gw.Model):
+        def __init__(self, units):
+            inputs = gw.Input(shape=(3,))
+            outputs = gw.layers.Dense(units, name="proj")(inputs)
+            super().__init__(inputs=inputs, outputs=outputs, name="affine")
+            self.units = units
+
+        def describe(self):
+            return f"{self.name}: 3 -> {self.units}"
+
+    model = Affine(2)
+    assert isinstance(model, Affine) and type(model).__name__ == "Affine"
+    assert model.describe() == "affine: 3 -> 2"
+    assert [layer.name for layer in model.layers][-1] == "proj"
+    kernel, bias = model.get_layer("proj").get_weights()
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(model.predict(x, verbose=0), x @ kernel + bias, rtol=1e-6)
+    assert type(Affine(4)) is type(model)  # one mixed class per subclass

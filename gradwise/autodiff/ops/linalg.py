@@ -12,6 +12,11 @@ def _reshaped(array, shape):
     return array if array.shape == shape else array.reshape(shape)
 
 
+def _transposed(array):
+    """The last two axes swapped (a view; .T for the common 2-D case skips np.swapaxes' wrapper)."""
+    return array.T if array.ndim == 2 else np.swapaxes(array, -1, -2)
+
+
 class MatMul(Function):
     """a @ b with NumPy's rules: 1-D operands are promoted to a row / column and squeezed back."""
 
@@ -45,10 +50,10 @@ class MatMul(Function):
         na, nb = self.needs_input_grad
         ga = gb = None
         if na:
-            ga = g @ np.swapaxes(b2, -1, -2)
+            ga = g @ _transposed(b2)
             ga = _reshaped(unbroadcast(ga, a2.shape), a.shape)
         if nb:
-            gb = np.swapaxes(a2, -1, -2) @ g
+            gb = _transposed(a2) @ g
             gb = _reshaped(unbroadcast(gb, b2.shape), b.shape)
         return ga, gb
 
