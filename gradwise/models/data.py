@@ -120,6 +120,12 @@ def _output_shape(model):
 
 def apply_class_weight(y, class_weight, sample_weight):
     """Per-sample weights from a {class: weight} dict (class from the label or the one-hot argmax)."""
+    if not hasattr(y, "ndim"):  # several outputs' targets (as Keras 3, class_weight needs one)
+        raise ValueError(
+            "class_weight is only supported for models with a single output; this model has several. "
+            "Pass sample_weight instead (one weight per sample, e.g. computed from the labels of the "
+            "output that needs balancing)."
+        )
     labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
     table = np.ones(int(max(max(class_weight), labels.max())) + 1, np.float32)
     for k, w in class_weight.items():

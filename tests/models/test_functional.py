@@ -180,6 +180,23 @@ def test_multi_output_fit_reduces_loss_and_logs_each_output():
     assert as_list == pytest.approx([logs["loss"], logs["reg_loss"], logs["cls_loss"], logs["cls_accuracy"]])
 
 
+def test_multi_output_class_weight_is_refused_with_the_fix_and_sample_weight_works():
+    gw.random.seed(0)
+    model = multi_output_model()
+    x, ys = multi_output_data()
+    model.compile(optimizer="adam", loss=["mse", "sparse_categorical_crossentropy"])
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="single output.*sample_weight"):
+        model.fit(x, ys, class_weight={0: 1.0, 1: 3.0}, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # nothing trained
+    # sample_weight of zero for every sample but one: the loss is that sample's loss
+    weights = np.zeros(len(x), "float32")
+    weights[3] = 1.0
+    loss = model.evaluate(x, ys, sample_weight=weights, verbose=0, return_dict=True)
+    one = model.evaluate(x[3:4], [y[3:4] for y in ys], verbose=0, return_dict=True)
+    assert loss["loss"] * len(x) == pytest.approx(one["loss"], rel=1e-4)
+
+
 def test_multi_output_with_dicts_and_one_loss_for_all():
     gw.random.seed(1)
     p, q = gw.Input((3,), name="p"), gw.Input((3,), name="q")
