@@ -154,6 +154,15 @@ class Layer:
     def variables(self):
         return self.weights
 
+    @property
+    def trainable_variables(self):
+        """Keras's other name for trainable_weights (custom loops: tape.gradient(loss, ...))."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
     def get_weights(self):
         """The weights as a list of NumPy arrays (Keras's order: e.g. Dense kernel, bias)."""
         return [w.numpy().copy() for w in self.weights]

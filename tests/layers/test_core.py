@@ -74,6 +74,7 @@ def test_trainable_flag_freezes_weights():
     layer(np.zeros((1, 3), np.float32))
     layer.trainable = False
     assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    assert layer.trainable_variables == [] and layer.non_trainable_variables == [layer.kernel, layer.bias]
     assert not layer.kernel.requires_grad
     layer.trainable = True
     assert len(layer.trainable_weights) == 2 and layer.kernel.requires_grad
