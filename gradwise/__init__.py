@@ -13,6 +13,7 @@ from . import activations, autodiff, backend, errors, random  # noqa: E402
 from .autodiff import *  # noqa: E402,F401,F403  (Tensor, Variable, GradientTape, the ops)
 from .autodiff import check_gradients  # noqa: E402,F401
 from .backend import get_backend, set_backend  # noqa: E402,F401
+from .torch_names import *  # noqa: E402,F401,F403  (torch.tensor, manual_seed, randn, cat, dtypes)
 from . import initializers, regularizers, losses, metrics, optimizers  # noqa: E402,F401
 from . import layers, callbacks, models, saving, utils, datasets  # noqa: E402,F401
 from .layers import Input  # noqa: E402,F401

@@ -290,20 +290,120 @@ class Tensor:
     def transpose(self, *axes):
         return _ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
 
-    def sum(self, axis=None, keepdims=False):
-        return _ops.sum(self, axis, keepdims)
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.sum(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
 
-    def mean(self, axis=None, keepdims=False):
-        return _ops.mean(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.mean(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
 
-    def max(self, axis=None, keepdims=False):
-        return _ops.max(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.max(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
 
-    def min(self, axis=None, keepdims=False):
-        return _ops.min(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.min(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
 
     def astype(self, dtype):
         return _ops.cast(self, dtype)
+
+    # --- PyTorch's names, so a torch program runs with the import changed -----------------
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self (as torch.Tensor.requires_grad_)."""
+        self.requires_grad = requires_grad
+        return self
+
+    def zero_(self):
+        """Fill with zeros in place and return self (`w.grad.zero_()` between steps)."""
+        if self.data.flags.writeable:
+            self.data[...] = 0
+        else:  # a read-only view (e.g. a broadcast gradient): give it its own zeros
+            self.data = backend.xp.zeros(self.data.shape, self.data.dtype)
+        return self
+
+    def _in_place(self, other, ufunc, symbol):
+        """`self op= other`: in place for a leaf updated under no_grad (torch's manual SGD
+        `w -= lr * w.grad`); a new tensor otherwise, exactly as `self = self op other`."""
+        if not (self._requires_grad and self._node is None):
+            return NotImplemented  # Python falls back to the out-of-place operator
+        if is_grad_enabled():
+            raise GradientError(
+                f"`{symbol}=` on a leaf tensor that requires grad would change a value the gradient "
+                "depends on without recording it (as PyTorch refuses too). Update weights inside "
+                f"`with gw.no_grad():`, or write `x = x {symbol} ...` to make a new tensor."
+            )
+        value = other.data if isinstance(other, Tensor) else backend.xp.asarray(other)
+        ufunc(self.data, value, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(other, np.add, "+")
+
+    def __isub__(self, other):
+        return self._in_place(other, np.subtract, "-")
+
+    def __imul__(self, other):
+        return self._in_place(other, np.multiply, "*")
+
+    def __itruediv__(self, other):
+        return self._in_place(other, np.true_divide, "/")
+
+    def dim(self):
+        return self.ndim
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def t(self):
+        return _ops.transpose(self)
+
+    def permute(self, *dims):
+        return _ops.transpose(self, dims[0] if len(dims) == 1 else dims)
+
+    def unsqueeze(self, dim):
+        return _ops.expand_dims(self, dim)
+
+    def squeeze(self, dim=None):
+        return _ops.squeeze(self, dim)
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def pow(self, exponent):
+        return _ops.power(self, exponent)
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's argument names)
+        return _ops.clip(self, -np.inf if min is None else min, np.inf if max is None else max)
+
+    def argmax(self, dim=None, keepdim=False):
+        index = _ops.argmax(self, dim)
+        return _ops.expand_dims(index, dim) if keepdim and dim is not None else index
+
+    def float(self):
+        return _ops.cast(self, "float32")
+
+    def double(self):
+        return _ops.cast(self, "float64")
+
+    def long(self):
+        return _ops.cast(self, "int64")
+
+    def clone(self):
+        """A copy that stays in the graph (gradients flow back to self)."""
+        return _ops.multiply(self, 1)
+
+    def tolist(self):
+        return self.data.tolist()
 
 
 class Variable(Tensor):
@@ -370,6 +470,11 @@ class Variable(Tensor):
     def assign_sub(self, delta):
         """In-place `self -= delta` (gradient descent: `w.assign_sub(lr * grad)`). Returns self."""
         self.data -= self._value_for(delta, "assign_sub")
+        return self
+
+    def _in_place(self, other, ufunc, symbol):
+        """A Variable is state: `v op= x` updates it in place (as assign_*), never rebinds."""
+        ufunc(self.data, self._value_for(other, f"{symbol}="), out=self.data, casting="same_kind")
         return self
 
     def __repr__(self):

@@ -134,3 +134,14 @@ def test_detach_and_item():
     x = gw.Variable([3.0])
     y = (x * 2).detach()
     assert y.is_leaf and not y.requires_grad and y.item() == 6.0
+
+
+def test_augmented_assignment_updates_a_variable_in_place():
+    v = gw.Variable(np.array([1.0, 2.0]), dtype="float32")
+    same = v
+    v -= 0.5
+    v *= gw.constant([2.0, 4.0])
+    assert v is same and isinstance(v, gw.Variable)
+    np.testing.assert_array_equal(v.numpy(), [1.0, 6.0])
+    with pytest.raises(ShapeError, match="does not fit"):
+        v += np.ones(3)

@@ -12,14 +12,14 @@ def _dtype(dtype):
     return FLOATX if dtype is None else as_dtype(dtype)
 
 
-def zeros(shape, dtype=None):
-    """A tensor of zeros (float32 by default)."""
-    return _new(backend.xp.zeros(shape, _dtype(dtype)))
+def zeros(shape, dtype=None, *, requires_grad=False):
+    """A tensor of zeros (float32 by default); requires_grad=True makes a leaf as torch.zeros."""
+    return _new(backend.xp.zeros(shape, _dtype(dtype))).requires_grad_(requires_grad)
 
 
-def ones(shape, dtype=None):
-    """A tensor of ones (float32 by default)."""
-    return _new(backend.xp.ones(shape, _dtype(dtype)))
+def ones(shape, dtype=None, *, requires_grad=False):
+    """A tensor of ones (float32 by default); requires_grad=True makes a leaf as torch.ones."""
+    return _new(backend.xp.ones(shape, _dtype(dtype))).requires_grad_(requires_grad)
 
 
 def fill(shape, value, dtype=None):
