@@ -6,20 +6,22 @@ from .augmentation import (
 )
 from .base import Layer
 from .conv import Conv1D, Conv2D
-from .core import Activation, Dense, Flatten
+from .core import Activation, Dense, Flatten, Identity, Lambda
 from .input import Input, InputLayer, SymbolicTensor
 from .merging import (
-    Add, Average, Concatenate, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, maximum,
-    minimum, multiply, subtract,
+    Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, dot,
+    maximum, minimum, multiply, subtract,
 )
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MinPooling2D,
 )
-from .preprocessing import Normalization
+from .preprocessing import Normalization, Rescaling
 from .regularization import Dropout
-from .reshaping import Reshape, ZeroPadding2D
+from .reshaping import (
+    Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
+)
 
 # Keras's alternative names
 Convolution1D, Convolution2D = Conv1D, Conv2D
@@ -35,5 +37,7 @@ __all__ = ["Layer", "Input", "InputLayer", "SymbolicTensor", "Dense", "Activatio
            "GlobalMaxPooling2D", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
            "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU", "Maxout", "Normalization"]
+__all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Cropping2D", "Permute",
+            "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]

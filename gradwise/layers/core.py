@@ -1,4 +1,6 @@
-"""Core layers: Dense, Activation, Flatten."""
+"""Core layers: Dense, Activation, Flatten, Identity, Lambda."""
+
+import inspect
 
 import numpy as np
 
@@ -116,6 +118,116 @@ class Flatten(Layer):
 
     def get_config(self):
         return super().get_config()
+
+
+class Identity(Layer):
+    """Returns its inputs unchanged (a tensor, or a list of them); no weights.
+
+    A placeholder: e.g. the "no-op" branch of a model built from a list of layers, or a
+    named point in a functional graph. The gradient passes through unchanged.
+    """
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _check_shape(self, shape):
+        pass  # any shape
+
+    def get_config(self):
+        return super().get_config()
+
+
+class Lambda(Layer):
+    """Wraps a function of tensors as a layer: output = function(inputs, **arguments).
+
+    `Lambda(lambda x: x ** 2)` squares its inputs.
+
+    For quick experiments with a computation that has no weights, written with gradwise ops so
+    the gradient flows through it. A Lambda cannot be saved: its function is Python code, and
+    gradwise's model files hold only JSON and arrays (loading never runs code from a file). For
+    a model you want to save, write a Layer subclass with the computation in call() and
+    register it with `@gw.saving.register`.
+
+    Args:
+        function: callable taking the inputs (a tensor or a list of them) and returning the
+            output; if it has a `training` parameter, the call's training flag is passed.
+        output_shape: shape of one output sample without the batch axis (a tuple), or a
+            function of the whole input shape returning the whole output shape; None: found
+            by running the function on zeros.
+        arguments: optional dict of extra keyword arguments for `function`.
+
+    Input shape: whatever `function` accepts. Output shape: whatever it returns.
+    """
+
+    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r}.")
+        if output_shape is not None and not callable(output_shape):
+            if not isinstance(output_shape, (tuple, list)) or not all(
+                    n is None or isinstance(n, (int, np.integer)) for n in output_shape):
+                raise ValueError(f"Lambda: output_shape must be a tuple (without the batch axis), a function "
+                                 f"of the input shape or None, got {output_shape!r}.")
+            output_shape = tuple(output_shape)
+        if arguments is not None and not isinstance(arguments, dict):
+            raise TypeError(f"Lambda: arguments must be a dict of keyword arguments, got {arguments!r}.")
+        self.function = function
+        self.output_shape = output_shape
+        self.arguments = dict(arguments or {})
+        try:
+            self._pass_training = "training" in inspect.signature(function).parameters
+        except (TypeError, ValueError):  # a builtin without a signature
+            self._pass_training = False
+
+    def call(self, inputs, training=None):
+        kwargs = dict(self.arguments)
+        if self._pass_training:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        if callable(self.output_shape):
+            return tuple(self.output_shape(input_shape))
+        if self.output_shape is not None:
+            batch = input_shape[0][0] if _is_shape_list(input_shape) else input_shape[0]
+            return (batch,) + self.output_shape
+        return _dry_run_shape(self, input_shape)
+
+    def _check_shape(self, shape):
+        pass  # whatever the function accepts
+
+    def get_config(self):
+        name = getattr(self.function, "__qualname__", repr(self.function))
+        raise TypeError(
+            f"Lambda layer '{self.name}' cannot be saved: its function ({name}) is Python code, and gradwise "
+            "model files store only JSON and arrays (loading never runs code from a file). Write a Layer "
+            "subclass that does the computation in call(), decorate it with @gw.saving.register, and use "
+            "it instead of the Lambda; then model.save() works and load_model() rebuilds it."
+        )
+
+
+def _is_shape_list(input_shape):
+    return isinstance(input_shape, (list, tuple)) and len(input_shape) > 0 and all(
+        isinstance(s, (list, tuple)) for s in input_shape)
+
+
+def _dry_run_shape(layer, input_shape):
+    """Output shape(s) of `layer` found by calling it on zeros (unknown sizes become 2)."""
+    from ..autodiff.function import no_grad
+
+    def zeros(shape):
+        return np.zeros(tuple(2 if n is None else n for n in shape), dtype=layer.dtype)
+
+    probe = [zeros(s) for s in input_shape] if _is_shape_list(input_shape) else zeros(input_shape)
+    with no_grad():
+        out = layer(probe, training=False)
+    batch = input_shape[0][0] if _is_shape_list(input_shape) else input_shape[0]
+    if isinstance(out, (list, tuple)):
+        return [(batch,) + tuple(o.shape[1:]) for o in out]
+    return (batch,) + tuple(out.shape[1:])
 
 
 def _regularizer(identifier):

@@ -3,13 +3,16 @@
 They are how branches of a functional model meet: `Concatenate()([a, b])` or, with the
 lowercase helpers, `gw.layers.concatenate([a, b])`. None has weights. The element-wise ones
 (Add, Subtract, Multiply, Average, Maximum, Minimum) need inputs whose shapes broadcast
-against each other (usually equal); Concatenate needs equal shapes except on its axis.
+against each other (usually equal); Concatenate needs equal shapes except on its axis; Dot
+takes two inputs and sums their product over one axis of each (per sample).
 """
 
 import numpy as np
 
 from ..autodiff.ops import add as _add, concatenate as _concatenate, maximum as _maximum
+from ..autodiff.ops import divide as _divide, matmul as _matmul, reshape as _reshape, sqrt as _sqrt
 from ..autodiff.ops import minimum as _minimum, multiply as _multiply, subtract as _subtract
+from ..autodiff.ops import square as _square, sum as _sum, transpose as _transpose
 from ..errors import ShapeError
 from .base import Layer
 
@@ -174,6 +177,98 @@ class Concatenate(Merge):
         return config
 
 
+EPSILON = 1e-7  # keras.backend.epsilon(): the smallest norm divided by when normalising
+
+
+class Dot(Merge):
+    """Per-sample dot product of two inputs over one axis of each (Keras's batch_dot).
+
+    For a (N, 8) and b (N, 8), `Dot(axes=1)([a, b])` is the (N, 1) column of Σₖ a[n, k] b[n, k]:
+    a similarity score of two embeddings. In general the output keeps a's other axes, then b's
+    other axes: out[n, i.., j..] = Σₖ a[n, i.., k, ..] · b[n, j.., k, ..], e.g. (N, 3, 5) and
+    (N, 10, 3) with axes=(1, 2) give (N, 5, 10). A result with no axis besides the batch
+    axis is returned as (N, 1).
+
+    Args:
+        axes: int (the same axis of both inputs) or a pair (axis of a, axis of b); negative
+            counts from the end; axis 0 (the batch) cannot be summed over. The two axes must
+            have the same size.
+        normalize: if True, each input is first L2-normalised along its dot axis,
+            x / max(‖x‖, 1e-7), so the output is the cosine similarity (in [-1, 1]).
+
+    Input shape: a list of two tensors of shapes (N, ...), each of rank >= 2.
+    Output shape: (N, a's other axes..., b's other axes...), or (N, 1).
+    """
+
+    arity = (2, 2)
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        pair = (axes, axes) if isinstance(axes, (int, np.integer)) else axes
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
+                isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in pair)):
+            raise ValueError(f"Dot: axes must be an int or a pair of ints (axis of the first input, axis of "
+                             f"the second), got {axes!r}.")
+        self.axes = int(axes) if isinstance(axes, (int, np.integer)) else [int(a) for a in axes]
+        self._pair = (int(pair[0]), int(pair[1]))
+        self.normalize = bool(normalize)
+
+    def _dot_axes(self, shapes):
+        """The two summed axes as non-negative ints, checked against the input shapes."""
+        axes = []
+        for which, (shape, axis) in enumerate(zip(shapes, self._pair)):
+            rank = len(shape)
+            if rank < 2 or not -rank <= axis < rank or axis % rank == 0:
+                raise ShapeError(
+                    f"Dot layer '{self.name}' (axes={self.axes}): input {which} of shape {tuple(shape)} has no "
+                    f"non-batch axis {axis}; inputs need rank >= 2 and the batch axis 0 cannot be summed over."
+                )
+            axes.append(axis % rank)
+        sizes = [shape[a] for shape, a in zip(shapes, axes)]
+        if None not in sizes and sizes[0] != sizes[1]:
+            raise ShapeError(
+                f"Dot layer '{self.name}' (axes={self.axes}): the summed axes have different sizes, {sizes[0]} "
+                f"(axis {axes[0]} of {tuple(shapes[0])}) and {sizes[1]} (axis {axes[1]} of {tuple(shapes[1])})."
+            )
+        return axes
+
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # checks the inputs before any data flows
+
+    def compute_output_shape(self, input_shape):
+        self._check_inputs(input_shape)
+        (a_shape, b_shape), (a_axis, b_axis) = input_shape, self._dot_axes(input_shape)
+        rest = [n for i, n in enumerate(a_shape) if i not in (0, a_axis)]
+        rest += [n for i, n in enumerate(b_shape) if i not in (0, b_axis)]
+        return (a_shape[0],) + (tuple(rest) or (1,))
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            self._check_inputs(tuple(inputs.shape))
+        a, b = inputs
+        a_axis, b_axis = self._dot_axes([a.shape, b.shape])
+        if self.normalize:
+            a, b = _l2_normalize(a, a_axis), _l2_normalize(b, b_axis)
+        # a: summed axis last, then (N, P, K); b: summed axis second, then (N, K, Q); batched matmul
+        a = _transpose(a, [i for i in range(a.ndim) if i != a_axis] + [a_axis])
+        b = _transpose(b, [0, b_axis] + [i for i in range(1, b.ndim) if i != b_axis])
+        a_rest, b_rest = a.shape[1:-1], b.shape[2:]
+        n, k = a.shape[0], a.shape[-1]
+        out = _matmul(_reshape(a, (n, -1, k)), _reshape(b, (n, k, -1)))  # (N, P, Q)
+        return _reshape(out, (n,) + (tuple(a_rest) + tuple(b_rest) or (1,)))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axes=self.axes, normalize=self.normalize)
+        return config
+
+
+def _l2_normalize(x, axis):
+    """x / max(‖x‖₂ along axis, ε): written as x / √max(Σx², ε²) so a zero vector has a finite gradient."""
+    norm = _sqrt(_maximum(_sum(_square(x), axis=axis, keepdims=True), np.asarray(EPSILON**2, x.dtype)))
+    return _divide(x, norm)
+
+
 # --- functional helpers: make the layer and call it in one go ---------------------------------
 def _helper(cls, doc):
     def merge(inputs, **kwargs):
@@ -195,3 +290,8 @@ minimum = _helper(Minimum, "`minimum([a, b])` = `Minimum()([a, b])`: element-wis
 def concatenate(inputs, axis=-1, **kwargs):
     """`concatenate([a, b], axis=-1)` = `Concatenate(axis=-1)([a, b])`."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, normalize=False, **kwargs):
+    """`dot([a, b], axes, normalize=False)` = `Dot(axes, normalize)([a, b])` (Keras's default axes=-1)."""
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

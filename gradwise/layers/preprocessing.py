@@ -1,10 +1,11 @@
-"""Preprocessing layers: Normalization (feature standardisation inside the model, as Keras 3)."""
+"""Preprocessing layers: Normalization (feature standardisation inside the model, as Keras 3)
+and Rescaling (a fixed affine map, e.g. pixels from [0, 255] to [0, 1])."""
 
 import numbers
 
 import numpy as np
 
-from ..autodiff.ops import add, divide, multiply, subtract
+from ..autodiff.ops import add, cast, divide, multiply, subtract
 from ..autodiff.tensor import Tensor
 from ..errors import ShapeError
 from .base import Layer
@@ -167,6 +168,54 @@ class Normalization(Layer):
             mean=_plain(self.input_mean), variance=_plain(self.input_variance), invert=self.invert,
         )
         return config
+
+
+class Rescaling(Layer):
+    """Multiplies the inputs by `scale` and adds `offset`: y = x · scale + offset.
+
+    Puts raw data in the range the network trains well on, inside the model, so a saved model
+    takes raw inputs: `Rescaling(1 / 255)` maps pixels [0, 255] to [0, 1];
+    `Rescaling(1 / 127.5, offset=-1)` maps them to [-1, 1]. Integer inputs (e.g. uint8 images)
+    are converted to the layer's dtype (float32 by default) first, as in Keras.
+
+    Args:
+        scale: number (or array broadcasting against the inputs, e.g. one per channel).
+        offset: number or array, added after scaling (default 0.0).
+
+    Input shape: any. Output shape: the same, dtype float32 (the layer's dtype).
+    """
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        for what, value in (("scale", scale), ("offset", offset)):
+            array = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
+            if array.dtype.kind not in "iuf" or array.dtype == bool:
+                raise ValueError(f"Rescaling: {what} must be a number (or an array of numbers), got {value!r}.")
+        self.scale, self.offset = _plain_value(scale), _plain_value(offset)
+
+    def call(self, inputs):
+        if inputs.dtype != self.dtype:
+            inputs = cast(inputs, self.dtype)
+        scale = np.asarray(self.scale, dtype=self.dtype)
+        offset = np.asarray(self.offset, dtype=self.dtype)
+        return add(multiply(inputs, scale), offset)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def _check_shape(self, shape):
+        pass  # any shape that scale and offset broadcast against
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(scale=self.scale, offset=self.offset)
+        return config
+
+
+def _plain_value(value):
+    """A number, array or Tensor as a Python float or nested lists of floats (JSON-able)."""
+    array = np.asarray(value.numpy() if isinstance(value, Tensor) else value, dtype=np.float64)
+    return float(array) if array.ndim == 0 else array.tolist()
 
 
 def _plain(value):

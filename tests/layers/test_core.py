@@ -1,4 +1,6 @@
-"""Layer base, Dense, Activation, Flatten, Input."""
+"""Layer base, Dense, Activation, Flatten, Input, Identity, Lambda."""
+
+import os
 
 import numpy as np
 import pytest
@@ -6,6 +8,7 @@ import pytest
 import gradwise as gw
 from gradwise.errors import ShapeError, UnknownNameError
 from gradwise.layers import Activation, Dense, Flatten, Layer
+from gradwise.layers.core import Identity, Lambda
 
 
 def test_dense_builds_keras_layout_on_first_call():
@@ -138,3 +141,109 @@ def test_direct_build_marks_the_layer_built_and_keeps_set_weights():
     layer.set_weights([kernel, np.zeros(2, "float32")])
     out = layer(np.ones((1, 5, 5, 1), "float32"))  # must not rebuild with new random weights
     np.testing.assert_allclose(out.numpy()[0, 0, 0], kernel.sum(axis=(0, 1, 2)))
+
+
+# --- Identity and Lambda ------------------------------------------------------------------------
+def test_identity_returns_its_inputs_and_passes_the_gradient():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    layer = Identity()
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    assert layer(np.zeros((4, 5, 6), np.float32)).shape == (4, 5, 6)  # any shape, also after the first call
+    a, b = layer([x, 2 * x])
+    np.testing.assert_array_equal(b.numpy(), 2 * x)
+    assert layer.compute_output_shape((None, 7)) == (None, 7)
+    v = gw.Variable(x)
+    weights = np.array([1.0, -1.0, 3.0], np.float32)
+    with gw.GradientTape() as tape:
+        loss = gw.reduce_sum(Identity()(v) * weights)
+    np.testing.assert_array_equal(tape.gradient(loss, v).numpy(), np.broadcast_to(weights, (2, 3)))
+
+
+def test_identity_config_round_trip_and_save_load(tmp_path):
+    config = Identity(name="same").get_config()
+    assert config == {"name": "same", "trainable": True, "dtype": "float32"}
+    assert Identity.from_config(config).name == "same"
+    gw.random.seed(0)
+    inputs = gw.Input((3,))
+    model = gw.Model(inputs, Dense(2)(Identity()(inputs)))
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    model.save(tmp_path / "m.gw")
+    loaded = gw.models.load_model(tmp_path / "m.gw", custom_objects={"Identity": Identity})  # until exported
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_lambda_calls_the_function_with_arguments():
+    x = np.array([[1.0, -2.0, 3.0]], np.float32)
+    np.testing.assert_array_equal(Lambda(lambda t: t * t)(x).numpy(), [[1.0, 4.0, 9.0]])
+    shifted = Lambda(lambda t, shift, scale: (t + shift) * scale, arguments={"shift": 1.0, "scale": 2.0})
+    np.testing.assert_array_equal(shifted(x).numpy(), [[4.0, -2.0, 8.0]])
+    pair = Lambda(lambda ts: ts[0] - ts[1])([x, np.ones((1, 3), np.float32)])
+    np.testing.assert_array_equal(pair.numpy(), [[0.0, -3.0, 2.0]])
+
+
+def test_lambda_passes_training_when_the_function_asks_for_it():
+    def noisy(t, training=None):
+        return t + 1.0 if training else t
+
+    layer = Lambda(noisy)
+    x = np.zeros((1, 2), np.float32)
+    np.testing.assert_array_equal(layer(x, training=True).numpy(), [[1.0, 1.0]])
+    np.testing.assert_array_equal(layer(x).numpy(), [[0.0, 0.0]])
+
+
+def test_lambda_gradient_flows_through_the_function():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]], np.float32)
+    v = gw.Variable(x)
+    weights = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    with gw.GradientTape() as tape:
+        loss = gw.reduce_sum(Lambda(lambda t: t ** 2)(v) * weights)
+    np.testing.assert_allclose(tape.gradient(loss, v).numpy(), 2 * x * weights)  # d(x²) = 2x
+
+
+def test_lambda_output_shapes_in_a_functional_model():
+    inputs = gw.Input((4,))
+    assert Lambda(lambda t: t[:, :2])(inputs).shape == (None, 2)  # found by a dry run
+    assert Lambda(lambda t: t, output_shape=(4,))(inputs).shape == (None, 4)
+    assert Lambda(lambda t: t, output_shape=lambda s: (s[0], 4))(inputs).shape == (None, 4)
+    joined = Lambda(lambda ts: gw.concatenate(ts, axis=-1))([inputs, inputs])
+    assert joined.shape == (None, 8)
+    model = gw.Model(inputs, Dense(1)(joined))
+    assert model.predict(np.ones((3, 4), np.float32), verbose=0).shape == (3, 1)
+
+
+def test_lambda_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="Lambda: function must be callable, got 3"):
+        Lambda(3)
+    with pytest.raises(ValueError, match="Lambda: output_shape must be a tuple"):
+        Lambda(abs, output_shape="wide")
+    with pytest.raises(TypeError, match="Lambda: arguments must be a dict"):
+        Lambda(abs, arguments=[1])
+
+
+def test_saving_a_model_with_a_lambda_explains_the_registered_layer_fix(tmp_path):
+    model = gw.Sequential([gw.Input((3,)), Lambda(lambda t: t * 2, name="double"), Dense(1)])
+    model(np.ones((1, 3), np.float32))
+    path = tmp_path / "m.gw"
+    message = r"Lambda layer 'double' cannot be saved.*Python code.*Layer subclass.*@gw.saving.register"
+    with pytest.raises(TypeError, match=message):
+        model.save(path)
+    assert not path.exists()  # nothing half-written
+    inputs = gw.Input((3,))
+    functional = gw.Model(inputs, Dense(1)(Lambda(lambda t: t + 1)(inputs)))
+    with pytest.raises(TypeError, match="cannot be saved.*@gw.saving.register"):
+        functional.save(path)
+    with pytest.raises(TypeError, match="cannot be saved"):
+        Lambda(abs).get_config()
+
+
+@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+def test_identity_and_lambda_against_keras():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    x = np.random.default_rng(2).normal(size=(2, 3)).astype(np.float32)
+    np.testing.assert_array_equal(Identity()(x).numpy(), np.asarray(keras.layers.Identity()(x)))
+    ours = Lambda(lambda t, k: t * k, arguments={"k": 3.0})(x).numpy()
+    theirs = np.asarray(keras.layers.Lambda(lambda t, k: t * k, arguments={"k": 3.0})(x))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert keras.layers.Lambda(lambda t: t, output_shape=(4,)).compute_output_shape((None, 4)) == \
+        Lambda(lambda t: t, output_shape=(4,)).compute_output_shape((None, 4))

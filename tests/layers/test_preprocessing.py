@@ -1,5 +1,6 @@
 """Normalization: Keras 3's documented numbers, adapt over batches, epsilon for constant
-features, the inverse map, non-trainable weights, gradient, config and save/load."""
+features, the inverse map, non-trainable weights, gradient, config and save/load.
+Rescaling: values, float32 output, per-channel scale, gradient, config and save/load."""
 
 import os
 
@@ -9,6 +10,7 @@ import pytest
 import gradwise as gw
 from gradwise.errors import ShapeError
 from gradwise.layers import Normalization
+from gradwise.layers.preprocessing import Rescaling
 
 rng = np.random.default_rng(3)
 TABLE = np.array([[0.0, 7.0, 4.0], [2.0, 9.0, 6.0], [0.0, 7.0, 4.0], [2.0, 9.0, 6.0]], np.float32)
@@ -139,3 +141,68 @@ def test_against_keras():
             ours.adapt(data)
             theirs.adapt(data)
             np.testing.assert_allclose(ours(data[:5]).numpy(), np.asarray(theirs(data[:5])), rtol=1e-4, atol=1e-4)
+
+
+# --- Rescaling --------------------------------------------------------------------------------
+def test_rescaling_maps_pixels_by_hand_and_returns_float32():
+    pixels = np.array([[0, 51, 255]], np.uint8)
+    unit = Rescaling(1 / 255)(pixels)
+    assert unit.dtype == np.float32
+    np.testing.assert_allclose(unit.numpy(), [[0.0, 0.2, 1.0]], rtol=1e-6)
+    signed = Rescaling(1 / 127.5, offset=-1.0)(pixels)
+    np.testing.assert_allclose(signed.numpy(), [[-1.0, 51 / 127.5 - 1, 1.0]], rtol=1e-6)
+    doubles = Rescaling(2.0, offset=0.5)(np.array([1.25, -3.0], np.float64))
+    assert doubles.dtype == np.float32  # the layer's dtype, as Keras's compute dtype
+    np.testing.assert_array_equal(doubles.numpy(), [3.0, -5.5])
+    assert Rescaling(3.0).compute_output_shape((None, 4, 4, 3)) == (None, 4, 4, 3)
+
+
+def test_rescaling_per_channel_scale_broadcasts():
+    x = np.ones((2, 2, 2, 3), np.float32)
+    out = Rescaling([1.0, 2.0, 4.0], offset=[0.0, 0.0, -1.0])(x)
+    np.testing.assert_array_equal(out.numpy()[1, 1, 0], [1.0, 2.0, 3.0])
+
+
+def test_rescaling_gradient_is_the_scale():
+    x = gw.Variable(rng.normal(size=(3, 2)).astype(np.float32))
+    weights = np.array([[1.0, -2.0]], np.float32)
+    with gw.GradientTape() as tape:
+        loss = gw.reduce_sum(Rescaling(0.5, offset=7.0)(x) * weights)
+    np.testing.assert_array_equal(tape.gradient(loss, x).numpy(), np.broadcast_to([[0.5, -1.0]], (3, 2)))
+
+
+def test_rescaling_rejects_non_numbers():
+    with pytest.raises(ValueError, match="Rescaling: scale must be a number.*'big'"):
+        Rescaling("big")
+    with pytest.raises(ValueError, match="Rescaling: offset must be a number"):
+        Rescaling(1.0, offset=None)
+
+
+def test_rescaling_config_round_trip_and_save_load(tmp_path):
+    layer = Rescaling(np.float32(0.25), offset=np.array([1.0, 2.0]))
+    config = layer.get_config()
+    assert config["scale"] == 0.25 and config["offset"] == [1.0, 2.0]
+    clone = Rescaling.from_config(config)
+    x = rng.normal(size=(4, 2)).astype(np.float32)
+    np.testing.assert_array_equal(clone(x).numpy(), x * np.float32(0.25) + np.array([1, 2], np.float32))
+
+    gw.random.seed(0)
+    pixels = rng.integers(0, 256, size=(8, 3)).astype(np.float32)
+    model = gw.Sequential([gw.Input((3,)), Rescaling(1 / 255, offset=-0.5), gw.layers.Dense(2)])
+    path = tmp_path / "m.gw"
+    model.save(path)
+    loaded = gw.models.load_model(path, custom_objects={"Rescaling": Rescaling})  # until gw.layers exports it
+    assert loaded.layers[0].get_config() == model.layers[0].get_config()
+    np.testing.assert_array_equal(loaded.predict(pixels, verbose=0), model.predict(pixels, verbose=0))
+
+
+@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+def test_rescaling_against_keras():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    pixels = rng.integers(0, 256, size=(2, 4, 4, 3)).astype(np.uint8)
+    for scale, offset in ((1 / 255, 0.0), (1 / 127.5, -1.0), ([1.0, 0.5, 0.25], 0.1)):
+        theirs = np.asarray(keras.layers.Rescaling(scale, offset)(pixels))
+        ours = Rescaling(scale, offset)(pixels).numpy()
+        assert ours.dtype == theirs.dtype == np.float32
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
