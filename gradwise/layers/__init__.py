@@ -12,13 +12,16 @@ from .merging import (
     Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, dot,
     maximum, minimum, multiply, subtract,
 )
-from .normalization import BatchNormalization
+from .embedding import Embedding
+from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from .pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MinPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
-from .regularization import Dropout
+from .regularization import (
+    AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+)
 from .reshaping import (
     Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
 )
@@ -39,5 +42,7 @@ __all__ = ["Layer", "Input", "InputLayer", "SymbolicTensor", "Dense", "Activatio
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU", "Maxout", "Normalization"]
 __all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Cropping2D", "Permute",
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
+__all__ += ["Embedding", "LayerNormalization", "UnitNormalization", "AlphaDropout", "GaussianDropout",
+            "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]

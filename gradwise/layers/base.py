@@ -41,7 +41,10 @@ def unique_name(base):
 
 
 def snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's automatic layer names: Conv2D -> conv2d, SpatialDropout1D -> spatial_dropout1d,
+    LeakyReLU -> leaky_re_lu (a "_" before each capitalised word, then between lower and upper)."""
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
 
 
 class Layer:

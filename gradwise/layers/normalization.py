@@ -1,14 +1,19 @@
-"""BatchNormalization, and its training-mode forward/backward as one fused op."""
+"""BatchNormalization (its training-mode forward/backward as one fused op), LayerNormalization
+and UnitNormalization (both composed from differentiable ops, so they need no backward)."""
+
+import numbers
 
 import numpy as np
 
 from .. import initializers
 from ..autodiff.function import Function, register
-from ..autodiff.ops import add, multiply, reshape
+from ..autodiff.ops import add, cast, divide, maximum, mean, multiply, reshape, sqrt, square, subtract, var
+from ..autodiff.ops import sum as reduce_sum
 from ..autodiff.ops._common import norm_axis, tensor
 from ..autodiff.tensor import Tensor
 from ..errors import ShapeError
 from .base import Layer
+from .core import _regularizer, _serialize_regularizer
 
 
 class BatchNormTrain(Function):
@@ -167,4 +172,168 @@ class BatchNormalization(Layer):
             moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
             moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
         )
+        return config
+
+
+# --- LayerNormalization, UnitNormalization --------------------------------------------------
+def _axis_arg(axis, layer):
+    """An int or a list of ints (Keras's two forms of `axis`), or a TypeError naming the layer."""
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return int(axis)
+    if isinstance(axis, (list, tuple)) and axis and all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis):
+        return [int(a) for a in axis]
+    raise TypeError(f"{layer}: axis must be an int or a non-empty list/tuple of ints, got {axis!r}.")
+
+
+def _layer_axes(axis, input_shape, layer):
+    """The axes as sorted non-negative ints, or a ShapeError naming the layer and the input shape."""
+    try:
+        return norm_axis(axis, len(input_shape))
+    except ShapeError:
+        raise ShapeError(f"{layer}: axis {axis} is out of range for inputs of shape {tuple(input_shape)}.") from None
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
+    """Layer normalization: each sample normalised by its own statistics over `axis`.
+
+        y = γ (x - μ) / √(σ² + ε) + β,   μ, σ² = mean and biased variance of x over `axis`
+
+    gamma and beta (None: 1 and 0) have the shape of the normalised axes, x.shape[a] for a in
+    sorted(axis). Composed from mean, var, sqrt, ...: the gradient, including the paths
+    through μ and σ², comes from those ops. gamma and beta are cast to x's dtype.
+
+        >>> y = gw.layers.normalization.layer_normalization(x, np.ones(4), np.zeros(4))
+    """
+    x = tensor(x)
+    axes = norm_axis(axis, x.ndim)
+    param_shape = tuple(x.shape[a] for a in axes)
+    broadcast = [n if i in axes else 1 for i, n in enumerate(x.shape)]  # params lined up with x
+    out = divide(subtract(x, mean(x, axis=axes, keepdims=True)),
+                 sqrt(add(var(x, axis=axes, keepdims=True), float(epsilon))))
+    for name, param, combine in (("gamma", gamma, multiply), ("beta", beta, add)):
+        if param is None:
+            continue
+        param = tensor(param)
+        if tuple(param.shape) != param_shape:
+            raise ShapeError(f"layer_normalization: {name} must have shape {param_shape} (the axes {axes} of an "
+                             f"input of shape {tuple(x.shape)}), got {tuple(param.shape)}.")
+        out = combine(out, reshape(cast(param, x.dtype), broadcast))
+    return out
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over its feature axes with its own mean and variance, then scales
+    by gamma and shifts by beta (Ba et al., 2016; Keras 3 semantics). Unlike BatchNormalization
+    it uses no batch statistics, so training and inference compute the same thing and the batch
+    size does not matter (the usual choice in transformers and recurrent networks).
+
+        y = γ (x - μ) / √(σ² + ε) + β,   μ, σ² = mean and biased variance of x over `axis`
+
+    Args:
+        axis: int or list of ints, the axes to normalise over (default -1, the features).
+        epsilon: added to the variance before the square root (default 1e-3, as Keras 3).
+        center: learn the offset beta (default True); scale: learn the factor gamma (default True).
+        beta_initializer ("zeros"), gamma_initializer ("ones").
+        beta_regularizer, gamma_regularizer: optional penalties added to the loss (default None).
+        rms_scaling: accepted for Keras configs, only False (Keras 3 deprecates it).
+
+    Input shape: any, with the sizes of `axis` fixed. Output shape: the same.
+    Weights (Keras's order): gamma, beta, each of shape (input_shape[a] for a in sorted(axis)),
+    e.g. (features,) for axis=-1.
+
+        >>> LayerNormalization()(np.array([[1.0, 2.0, 3.0]]))   # ≈ [[-1.2238, 0, 1.2238]]
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, rms_scaling=False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _axis_arg(axis, "LayerNormalization")
+        if not isinstance(epsilon, numbers.Real) or isinstance(epsilon, bool) or not epsilon > 0:
+            raise ValueError(f"LayerNormalization: epsilon must be a positive number, got {epsilon!r}.")
+        if rms_scaling:
+            raise ValueError("LayerNormalization: rms_scaling=True is not supported (Keras 3 deprecates it: it "
+                             "divides by the standard deviation, not the root mean square). Use rms_scaling=False.")
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = _regularizer(beta_regularizer)
+        self.gamma_regularizer = _regularizer(gamma_regularizer)
+
+    def build(self, input_shape):
+        self._axes = _layer_axes(self.axis, input_shape, f"LayerNormalization '{self.name}'")
+        self._param_shape = tuple(input_shape[a] for a in self._axes)
+        if None in self._param_shape:
+            raise ShapeError(f"LayerNormalization '{self.name}': the normalised axes {self.axis} of the input "
+                             f"shape {tuple(input_shape)} must be known.")
+        self.gamma = self.add_weight(self._param_shape, self.gamma_initializer, name="gamma",
+                                     regularizer=self.gamma_regularizer) if self.scale else None
+        self.beta = self.add_weight(self._param_shape, self.beta_initializer, name="beta",
+                                    regularizer=self.beta_regularizer) if self.center else None
+
+    def _check_shape(self, shape):
+        rank = len(self._build_shape)
+        if len(shape) != rank or tuple(shape[a] for a in self._axes) != self._param_shape:
+            raise ShapeError(
+                f"LayerNormalization '{self.name}' expected inputs of rank {rank} with sizes {self._param_shape} "
+                f"on axes {list(self._axes)}, got input of shape {tuple(shape)}."
+            )
+
+    def call(self, inputs):
+        return layer_normalization(inputs, self.gamma, self.beta, axis=self._axes, epsilon=self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale, rms_scaling=False,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            beta_regularizer=_serialize_regularizer(self.beta_regularizer),
+            gamma_regularizer=_serialize_regularizer(self.gamma_regularizer),
+        )
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over `axis` (Keras 3 semantics), e.g. to compare
+    embeddings by cosine similarity with a plain dot product. No weights.
+
+        y = x / max(‖x‖₂, 1e-12),   ‖x‖₂ = √(Σ x²) over `axis`
+
+    The floor 1e-12 (Keras's) keeps an all-zero sample at zero instead of 0/0; it is applied
+    as √max(Σ x², 1e-24), so the gradient is finite there as well.
+
+    Args:
+        axis: int or list of ints, the axes whose norm is made 1 (default -1).
+
+    Input shape: any. Output shape: the same.
+
+        >>> UnitNormalization()(np.array([[3.0, 4.0]]))   # [[0.6, 0.8]]
+    """
+
+    EPSILON = 1e-12
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _axis_arg(axis, "UnitNormalization")
+
+    def call(self, inputs):
+        axes = _layer_axes(self.axis, inputs.shape, f"UnitNormalization '{self.name}'")
+        squares = reduce_sum(square(inputs), axis=axes, keepdims=True)
+        return divide(inputs, sqrt(maximum(squares, self.EPSILON ** 2)))
+
+    def compute_output_shape(self, input_shape):
+        _layer_axes(self.axis, input_shape, f"UnitNormalization '{self.name}'")
+        return tuple(input_shape)
+
+    def _check_shape(self, shape):
+        pass  # any shape with the axes in range (checked in call)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
         return config

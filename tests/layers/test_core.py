@@ -247,3 +247,14 @@ def test_identity_and_lambda_against_keras():
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
     assert keras.layers.Lambda(lambda t: t, output_shape=(4,)).compute_output_shape((None, 4)) == \
         Lambda(lambda t: t, output_shape=(4,)).compute_output_shape((None, 4))
+
+
+def test_automatic_names_follow_keras():
+    # the names Keras 3 gives these classes (read from Keras itself)
+    from gradwise.layers.base import snake_case
+
+    expected = {"Conv2D": "conv2d", "SpatialDropout1D": "spatial_dropout1d", "UpSampling2D": "up_sampling2d",
+                "ZeroPadding2D": "zero_padding2d", "PReLU": "p_re_lu", "ReLU": "re_lu", "LeakyReLU": "leaky_re_lu",
+                "ELU": "elu", "BatchNormalization": "batch_normalization", "GlobalMaxPooling1D": "global_max_pooling1d"}
+    assert {name: snake_case(name) for name in expected} == expected
+    assert gw.layers.SpatialDropout2D(0.1).name.startswith("spatial_dropout2d")
