@@ -7,6 +7,16 @@ Two faces, as in Keras:
     gw.losses.MeanSquaredError()(y_true, y_pred)     one scalar Tensor, the per-sample losses
                                                      weighted by `sample_weight` and reduced
 
+The losses, as Keras 3 has them (functions; classes in CamelCase, e.g. KLDivergence):
+
+    regression      mean_squared_error (mse), mean_absolute_error (mae), huber, log_cosh,
+                    mean_absolute_percentage_error (mape), mean_squared_logarithmic_error
+                    (msle), cosine_similarity (negative: -1 is best)
+    probabilistic   binary_crossentropy (bce), categorical_crossentropy,
+                    sparse_categorical_crossentropy, binary_focal_crossentropy,
+                    categorical_focal_crossentropy, kl_divergence (kld), poisson
+    hinge           hinge, squared_hinge (labels -1/1; 0/1 converted), categorical_hinge
+
 Every loss is differentiable with respect to y_pred (a GradientTape sees it), and computed
 in y_pred's floating dtype (plain arrays become float32, as Keras's floatx).
 
@@ -35,9 +45,9 @@ import numpy as np
 
 from .autodiff import Tensor, convert_to_tensor
 from .autodiff.ops import (
-    abs as _abs, cast, clip, divide, expand_dims, getitem, log, log_softmax, mean, multiply,
-    sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits, sparse_softmax_cross_entropy_with_logits,
-    square, squeeze, subtract, sum as _sum, where,
+    abs as _abs, cast, clip, divide, expand_dims, getitem, log, log_softmax, max as _max, maximum, mean, multiply,
+    power, sigmoid, sigmoid_cross_entropy_with_logits, softmax, softmax_cross_entropy_with_logits, softplus,
+    sparse_softmax_cross_entropy_with_logits, sqrt, square, squeeze, subtract, sum as _sum, where,
 )
 from .errors import ShapeError, UnknownNameError
 
@@ -149,8 +159,130 @@ def huber(y_true, y_pred, delta=1.0):
     return mean(where(abs_error.data <= delta, quadratic, linear), axis=-1)
 
 
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Per-sample 100 · mean(|(y_true − y_pred) / max(|y_true|, ε)|, axis=-1), ε = 1e-7.
+
+    The floor ε keeps a zero target finite (its error is then 100 · |y_pred| / ε: huge).
+
+    >>> gw.losses.mean_absolute_percentage_error([[100., 200., 300.]], [[90., 210., 310.]]).numpy()
+    array([6.111111], dtype=float32)
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "mean_absolute_percentage_error")
+    relative = divide(subtract(y_true, y_pred), maximum(_abs(y_true), EPSILON))
+    return multiply(mean(_abs(relative), axis=-1), 100.0)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Per-sample mean((log(max(y_pred, ε) + 1) − log(max(y_true, ε) + 1))², axis=-1).
+
+    Errors are compared on a log scale, so they count relative to the size of the target;
+    values below ε = 1e-7 (negatives included) are raised to ε first.
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "mean_squared_logarithmic_error")
+    first_log = log(maximum(y_pred, EPSILON) + 1.0)
+    second_log = log(maximum(y_true, EPSILON) + 1.0)
+    return mean(square(subtract(first_log, second_log)), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """Per-sample mean(log(cosh(y_pred − y_true)), axis=-1).
+
+    log cosh x ≈ x²/2 for small x and |x| − log 2 for large ones (like Huber, but smooth
+    everywhere). Computed as x + softplus(−2x) − log 2, which never overflows.
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "log_cosh")
+    x = subtract(y_pred, y_true)
+    return mean(x + softplus(multiply(x, -2.0)) - float(np.log(2.0)), axis=-1)
+
+
+def _l2_normalize(x, axis):
+    """x / max(‖x‖₂, ε) along axis (Keras's x · min(rsqrt(Σx²), 1/ε)): a zero vector stays 0.
+
+    The floor is taken before the square root, so the gradient stays finite at x = 0.
+    """
+    return divide(x, sqrt(maximum(_sum(square(x), axis=axis, keepdims=True), EPSILON * EPSILON)))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per-sample NEGATIVE cosine similarity along `axis`: −Σ (y_true/‖y_true‖)·(y_pred/‖y_pred‖).
+
+    −1 for vectors pointing the same way, 0 for orthogonal ones (and whenever either is a
+    zero vector), 1 for opposite ones: minimising it aligns y_pred with y_true.
+
+    >>> gw.losses.cosine_similarity([[0., 1.], [1., 1.], [1., 1.]], [[1., 0.], [1., 1.], [-1., -1.]]).numpy()
+    array([-0.        , -0.99999994,  0.99999994], dtype=float32)
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "cosine_similarity")
+    axis = _axis_index(axis, y_pred.ndim, "cosine_similarity")
+    return -_sum(multiply(_l2_normalize(y_true, axis), _l2_normalize(y_pred, axis)), axis=axis)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+
+
+# --- hinge losses (maximum-margin classifiers) ------------------------------------------------
+def _hinge_labels(y_true):
+    """Labels in {-1, 1}; labels that are all 0 or 1 are mapped to 2y − 1 (as Keras)."""
+    labels = _array(y_true)
+    if np.all((labels == 0) | (labels == 1)):
+        return y_true * 2.0 - 1.0
+    return y_true
+
+
+def hinge(y_true, y_pred):
+    """Per-sample mean(max(1 − y_true · y_pred, 0), axis=-1), labels in {-1, 1}.
+
+    Binary labels (every value 0 or 1) are first converted to −1 / 1. A prediction on the
+    right side of the margin (y · ŷ >= 1) costs nothing.
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "hinge")
+    return mean(maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """Per-sample mean(max(1 − y_true · y_pred, 0)², axis=-1); labels as in `hinge`."""
+    y_true, y_pred = _matched(y_true, y_pred, "squared_hinge")
+    return mean(square(maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """Per-sample max(neg − pos + 1, 0) for one-hot y_true (last axis: classes), where
+
+        pos = Σ y_true · y_pred          (the score of the true class)
+        neg = max((1 − y_true) · y_pred)  (the best score among the other classes)
+
+    so the loss is 0 once the true class beats every other one by a margin of 1.
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "categorical_hinge")
+    pos = _sum(y_true * y_pred, axis=-1)
+    neg = _max((1.0 - y_true) * y_pred, axis=-1)
+    return maximum(neg - pos + 1.0, 0.0)
+
+
+# --- probabilistic losses ----------------------------------------------------------------------
+def kl_divergence(y_true, y_pred):
+    """Per-sample Kullback-Leibler divergence Σ y · log(y / p) along the last axis, with
+    y = clip(y_true, ε, 1) and p = clip(y_pred, ε, 1), ε = 1e-7.
+
+    The clipping keeps log finite where a probability is 0 (a zero y then adds only ≈ 1e-7 · log).
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "kl_divergence")
+    y_true = clip(y_true, EPSILON, 1.0)
+    y_pred = clip(y_pred, EPSILON, 1.0)
+    return _sum(y_true * log(divide(y_true, y_pred)), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """Per-sample mean(y_pred − y_true · log(y_pred + ε), axis=-1), ε = 1e-7: the negative
+    log-likelihood of counts y_true under Poisson rates y_pred (without the log y! term)."""
+    y_true, y_pred = _matched(y_true, y_pred, "poisson")
+    return mean(y_pred - y_true * log(y_pred + EPSILON), axis=-1)
+
+
+kld = KLD = kl_divergence
 
 
 # --- cross-entropies ------------------------------------------------------------------------
@@ -301,6 +433,65 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     get loss 0 (and a loss object averages over the other samples only).
     """
     return _sparse_crossentropy(y_true, y_pred, from_logits, ignore_class, axis)[0]
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Per-sample focal binary cross-entropy (Lin et al., 2018), averaged over `axis`:
+
+        bce = −[y log p̃ + (1 − y) log(1 − p̃)],  p̃ = clip(p, ε, 1 − ε)
+        p_t = y p + (1 − y)(1 − p)                (the probability given to the true label)
+        loss = (1 − p_t)^gamma · bce              (· (y α + (1 − y)(1 − α)) with class balancing)
+
+    p = y_pred, or sigmoid(y_pred) for logits. The factor (1 − p_t)^gamma shrinks the loss of
+    samples already classified well; gamma = 0 gives binary cross-entropy back.
+    label_smoothing s: y ← y (1 − s) + s / 2.
+    """
+    y_true, y_pred = _matched(y_true, y_pred, "binary_focal_crossentropy")
+    axis = _axis_index(axis, y_pred.ndim, "binary_focal_crossentropy")
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    p = sigmoid(y_pred) if from_logits else y_pred
+    clipped = clip(p, EPSILON, 1.0 - EPSILON)
+    bce = -(y_true * log(clipped) + (1.0 - y_true) * log(1.0 - clipped))
+    p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
+    focal = power(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return mean(focal, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Per-sample focal categorical cross-entropy, summed over `axis` (the classes):
+
+        p = clip(q / Σ q, ε, 1 − ε),  q = y_pred, or softmax(y_pred) for logits
+        loss = −Σ alpha · (1 − p)^gamma · y log p
+
+    The factor (1 − p)^gamma shrinks the loss of classes predicted confidently; with
+    gamma = 0 it is alpha times categorical cross-entropy. label_smoothing s:
+    y ← y (1 − s) + s / classes.
+    """
+    y_pred = _as_pred(y_pred)
+    y_true = _as_true(y_true, y_pred)
+    axis = _axis_index(axis, y_pred.ndim, "categorical_focal_crossentropy")
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_one_hot(y_true, y_pred, axis, "categorical_focal_crossentropy")
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            "In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, "
+            f"num_classes) with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
+            "Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    if from_logits:
+        y_pred = softmax(y_pred, axis=axis)
+    p = clip(divide(y_pred, _sum(y_pred, axis=axis, keepdims=True)), EPSILON, 1.0 - EPSILON)
+    cce = -y_true * log(p)
+    return _sum(multiply(power(1.0 - p, gamma), alpha) * cce, axis=axis)
 
 
 # --- reductions ---------------------------------------------------------------------------
@@ -480,6 +671,41 @@ class Huber(LossFunctionWrapper):
         self.delta = delta
 
 
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 · mean(|(y_true − y_pred) / y_true|, axis=-1), reduced over the batch
+    (see `mean_absolute_percentage_error`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """mean((log(y_pred + 1) − log(y_true + 1))², axis=-1), reduced over the batch
+    (see `mean_squared_logarithmic_error`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class LogCosh(LossFunctionWrapper):
+    """mean(log(cosh(y_pred − y_true)), axis=-1), reduced over the batch (see `log_cosh`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """The NEGATIVE cosine similarity along `axis` (default -1), reduced over the batch
+    (see `cosine_similarity`): −1 is the best possible value.
+
+    get_config() keeps `axis` (Keras 3 drops it, so a saved model would lose it).
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
 class _CrossEntropy(LossFunctionWrapper):
     """Shared by the three cross-entropies: `with_logits()` for the model's fusion.
 
@@ -551,16 +777,100 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         return _sparse_crossentropy(y_true, y_pred, self.from_logits, self.ignore_class, self.axis)
 
 
+class Hinge(LossFunctionWrapper):
+    """mean(max(1 − y_true · y_pred, 0), axis=-1) for labels in {-1, 1} (0/1 labels are
+    converted), reduced over the batch (see `hinge`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """mean(max(1 − y_true · y_pred, 0)², axis=-1), reduced over the batch (see `squared_hinge`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """max(max_{wrong} y_pred − y_pred[true] + 1, 0) for one-hot labels, reduced over the
+    batch (see `categorical_hinge`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class KLDivergence(LossFunctionWrapper):
+    """Σ y_true · log(y_true / y_pred) along the last axis (both clipped to [1e-7, 1]),
+    reduced over the batch (see `kl_divergence`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+class Poisson(LossFunctionWrapper):
+    """mean(y_pred − y_true · log(y_pred + 1e-7), axis=-1), reduced over the batch (see `poisson`)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy scaled by (1 − p_t)^gamma (see `binary_focal_crossentropy`).
+
+    Args: apply_class_balancing (False: when True, weight class 1 by alpha and class 0 by
+    1 − alpha), alpha (0.25), gamma (2.0), from_logits (False), label_smoothing (0.0),
+    axis (-1), reduction ("sum_over_batch_size"), name ("binary_focal_crossentropy").
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.apply_class_balancing, self.alpha, self.gamma = apply_class_balancing, alpha, gamma
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy scaled by alpha · (1 − p)^gamma (see
+    `categorical_focal_crossentropy`).
+
+    Args: alpha (0.25), gamma (2.0), from_logits (False), label_smoothing (0.0), axis (-1),
+    reduction ("sum_over_batch_size"), name ("categorical_focal_crossentropy").
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
+                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.alpha, self.gamma = alpha, gamma
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
 # --- lookup by name -------------------------------------------------------------------------
-_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy,
-                                     CategoricalCrossentropy, SparseCategoricalCrossentropy)}
-_FUNCTIONS = {f.__name__: f for f in (mean_squared_error, mean_absolute_error, huber, binary_crossentropy,
-                                       categorical_crossentropy, sparse_categorical_crossentropy)}
+_CLASSES = {c.__name__: c for c in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
+    CosineSimilarity, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
+    Poisson,
+)}
+_CLASS_OF = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError, huber: Huber, log_cosh: LogCosh,
+    cosine_similarity: CosineSimilarity, binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy, sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    binary_focal_crossentropy: BinaryFocalCrossentropy, categorical_focal_crossentropy: CategoricalFocalCrossentropy,
+    hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge, kl_divergence: KLDivergence,
+    poisson: Poisson,
+}
+_FUNCTIONS = {f.__name__: f for f in _CLASS_OF}
+# Keras 3's short names (keras.losses.get): no others, e.g. not "logcosh" (Keras 2 only)
 _ALIASES = {"mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_absolute_error,
-            "MAE": mean_absolute_error, "bce": binary_crossentropy, "BCE": binary_crossentropy}
-_CLASS_OF = {mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError, huber: Huber,
-             binary_crossentropy: BinaryCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
-             sparse_categorical_crossentropy: SparseCategoricalCrossentropy}
+            "MAE": mean_absolute_error, "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+            "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+            "kld": kl_divergence, "KLD": kl_divergence, "bce": binary_crossentropy, "BCE": binary_crossentropy}
 
 
 def _known_names():
@@ -570,11 +880,12 @@ def _known_names():
 def get(identifier):
     """A loss object from a name, a Loss, a loss class, a function or a config dict.
 
-    Names: "mean_squared_error"/"mse", "mean_absolute_error"/"mae", "huber",
-    "binary_crossentropy"/"bce", "categorical_crossentropy", "sparse_categorical_crossentropy"
-    (named after the identifier, as Keras's compile names them) and the class names
-    ("MeanSquaredError", ...). A plain function fn(y_true, y_pred) -> per-sample losses is
-    wrapped in a LossFunctionWrapper. None gives None.
+    Names: every loss function's name ("mean_squared_error", "hinge", "kl_divergence", ...)
+    and Keras 3's short names "mse", "mae", "mape", "msle", "kld", "bce" (also upper case),
+    giving the loss object named after the identifier, as Keras's compile names them; and
+    the class names ("MeanSquaredError", "KLDivergence", ...) with their default names.
+    A plain function fn(y_true, y_pred) -> per-sample losses is wrapped in a
+    LossFunctionWrapper. None gives None.
     """
     if identifier is None or isinstance(identifier, Loss):
         return identifier
@@ -618,9 +929,14 @@ def deserialize(config):
 
 
 __all__ = [
-    "EPSILON", "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "Huber",
-    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-    "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae", "MSE", "MAE",
+    "EPSILON", "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "Huber", "LogCosh", "CosineSimilarity", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryFocalCrossentropy",
+    "CategoricalFocalCrossentropy", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "huber", "log_cosh", "cosine_similarity", "binary_crossentropy", "categorical_crossentropy",
+    "sparse_categorical_crossentropy", "binary_focal_crossentropy", "categorical_focal_crossentropy", "hinge",
+    "squared_hinge", "categorical_hinge", "kl_divergence", "poisson",
+    "mse", "mae", "MSE", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
     "get", "serialize", "deserialize", "reduce_weighted_values", "squeeze_or_expand_to_same_rank",
 ]

@@ -132,6 +132,17 @@ def _random_state():
         return None
 
 
+def compile_from_config(model, compile_config, custom_objects=None):
+    """Compile `model` with saved compile settings (a fresh optimizer from its config)."""
+    optimizer = compile_config["optimizer"]
+    if isinstance(optimizer, dict):  # custom_objects may name a learning-rate schedule
+        from .optimizers import deserialize as deserialize_optimizer
+
+        optimizer = deserialize_optimizer(optimizer, custom_objects)
+    model.compile(optimizer=optimizer, loss=compile_config["loss"], metrics=compile_config["metrics"],
+                  loss_weights=compile_config.get("loss_weights"))
+
+
 def _current_compile_config(model):
     """The compile settings, with the optimizer's configuration as it is now (a learning
     rate changed by ReduceLROnPlateau or LearningRateScheduler is saved as changed)."""
@@ -265,14 +276,7 @@ def load_model(filepath, custom_objects=None, compile=True, restore_random_state
         model.build(tuple(shape))
     _assign_weights(model, weights, path)
     if compile and config.get("compile"):
-        c = config["compile"]
-        optimizer = c["optimizer"]
-        if isinstance(optimizer, dict):  # custom_objects may name a learning-rate schedule
-            from .optimizers import deserialize as deserialize_optimizer
-
-            optimizer = deserialize_optimizer(optimizer, custom_objects)
-        model.compile(optimizer=optimizer, loss=c["loss"], metrics=c["metrics"],
-                      loss_weights=c.get("loss_weights"))
+        compile_from_config(model, config["compile"], custom_objects)
         if opt_state is not None:
             _set_optimizer_state(model.optimizer, model.trainable_weights, opt_state)
     if restore_random_state and config.get("random_state") is not None:

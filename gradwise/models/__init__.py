@@ -1,7 +1,9 @@
-"""Models: Sequential, functional (gw.Model(inputs, outputs)), subclassed Model, and loading saved models."""
+"""Models: Sequential, functional (gw.Model(inputs, outputs)), subclassed Model, cloning
+(clone_model: same architecture, new weights) and loading saved models."""
 
 from .model import Model, NonFiniteLossError, Sequential
 from .functional import Functional
+from .cloning import clone_model
 
 
 def load_model(filepath, custom_objects=None, compile=True, restore_random_state=False):  # noqa: A002
@@ -16,4 +18,4 @@ def load_model(filepath, custom_objects=None, compile=True, restore_random_state
                  restore_random_state=restore_random_state)
 
 
-__all__ = ["Model", "Sequential", "Functional", "load_model", "NonFiniteLossError"]
+__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "NonFiniteLossError"]

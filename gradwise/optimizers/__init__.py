@@ -7,7 +7,7 @@ Each optimizer is a class (configuration, slots) plus one update rule, a plain f
 arrays that changes the parameter and its slots in place:
 
     sgd_update, rmsprop_update, adam_update (+ adam_step_size), adagrad_update, adadelta_update,
-    nadam_update (+ nadam_coefficients)
+    nadam_update (+ nadam_coefficients), adamax_update, lion_update
 
 Learning-rate schedules (ExponentialDecay, CosineDecay, ...) are in
 `gw.optimizers.schedules`; pass one as `learning_rate`.
@@ -20,14 +20,16 @@ from ..errors import UnknownNameError
 from .adadelta import Adadelta, adadelta_update
 from .adagrad import Adagrad, adagrad_update
 from .adam import Adam, AdamW, adam_step_size, adam_update
+from .adamax import Adamax, adamax_update
 from . import schedules
 from .base import Optimizer, global_norm
+from .lion import Lion, lion_update
 from .nadam import Nadam, nadam_coefficients, nadam_update
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
 _BY_NAME = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad,
-                                                  Adadelta)}
+                                                  Adadelta, Adamax, Lion)}
 
 
 def serialize(optimizer):
@@ -76,6 +78,7 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta",
-           "sgd_update", "rmsprop_update", "adam_update", "adam_step_size", "adagrad_update",
-           "adadelta_update", "nadam_update", "nadam_coefficients", "global_norm", "get",
+           "Adamax", "Lion", "sgd_update", "rmsprop_update", "adam_update", "adam_step_size",
+           "adagrad_update", "adadelta_update", "nadam_update", "nadam_coefficients",
+           "adamax_update", "lion_update", "global_norm", "get",
            "serialize", "deserialize", "schedules"]
