@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from . import activations, autodiff, backend, errors, random  # noqa: E402
 from .autodiff import *  # noqa: E402,F401,F403  (Tensor, Variable, GradientTape, the ops)
 from .autodiff import check_gradients  # noqa: E402,F401
+from . import ops  # noqa: E402,F401  (keras.ops's names: gw.ops.mean, gw.ops.conv, ...)
 from .backend import get_backend, set_backend  # noqa: E402,F401
 from .torch_names import *  # noqa: E402,F401,F403  (torch.tensor, manual_seed, randn, cat, dtypes)
 from . import initializers, regularizers, losses, metrics, optimizers  # noqa: E402,F401
