@@ -53,6 +53,16 @@ def to_numpy(array):
     return xp.asnumpy(array)
 
 
+_session_resets = []  # functions that forget global state; modules above add theirs
+
+
+def clear_session():
+    """Forget global state as keras.backend.clear_session: automatic layer and optimizer
+    names start again (dense, dense_1, ...). Weights and the random generator are kept."""
+    for reset in _session_resets:
+        reset()
+
+
 def new_generator(seed=None):
     """A fresh random Generator of the active backend (used only by gradwise.random)."""
     return xp.random.default_rng(seed)

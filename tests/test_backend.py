@@ -34,3 +34,12 @@ def test_env_variable_selects_backend_at_import():
         capture_output=True, text=True,
     )
     assert proc.returncode != 0 and "pip install cupy" in proc.stderr
+
+
+def test_clear_session_restarts_automatic_names():
+    import gradwise as gw
+
+    gw.layers.Dense(1), gw.optimizers.Adam()
+    gw.backend.clear_session()
+    assert gw.layers.Dense(1).name == "dense" and gw.layers.Dense(1).name == "dense_1"
+    assert gw.optimizers.Adam().name == "adam"

@@ -26,11 +26,12 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import initializers
+from .. import backend, initializers
 from ..autodiff.tensor import Tensor, Variable, convert_to_tensor
 from ..errors import ShapeError
 
 _name_counts = defaultdict(int)
+backend._session_resets.append(_name_counts.clear)
 
 
 def unique_name(base):

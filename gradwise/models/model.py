@@ -570,6 +570,15 @@ class Sequential(Model):
     def output(self):
         return self._graph("output")
 
+    @property
+    def input_shape(self):
+        """(None, ...) of the input, once the model knows it (Keras's model.input_shape)."""
+        return tuple(self.input.shape)
+
+    @property
+    def output_shape(self):
+        return tuple(self.output.shape)
+
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         for layer in self._layers:

@@ -37,6 +37,7 @@ from ..errors import DTypeError, ShapeError
 from . import schedules
 
 _NAME_COUNTS = Counter()
+backend._session_resets.append(_NAME_COUNTS.clear)
 
 
 def _snake_case(name):

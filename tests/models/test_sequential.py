@@ -215,3 +215,11 @@ def test_mismatched_activation_and_loss_are_not_fused():
     model = gw.Sequential([Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     assert model._logits_head() is not None
+
+
+def test_input_and_output_shape_as_keras():
+    model = gw.Sequential([gw.Input((12, 12, 1)), gw.layers.Conv2D(8, 3), gw.layers.Flatten(), gw.layers.Dense(2)])
+    assert model.input_shape == (None, 12, 12, 1) and model.output_shape == (None, 2)
+    unbuilt = gw.Sequential([gw.layers.Dense(3)])
+    with pytest.raises(AttributeError, match="gw.Input"):
+        unbuilt.output_shape
