@@ -48,7 +48,7 @@ def format_logs(logs):
 
 
 class ProgressBar:
-    """Progress of one epoch (or one evaluate/predict pass) over `target` steps."""
+    """Progress of one epoch (or one evaluate/predict pass) over `target` steps (None: unknown)."""
 
     def __init__(self, target, verbose=1, stream=None):
         self.target, self.verbose = target, verbose
@@ -74,11 +74,13 @@ class ProgressBar:
         elif finalize:
             elapsed = now - self.start
             per_step = format_time_per_step(elapsed / max(step, 1))
-            self.stream.write(f"{step}/{self.target} - {elapsed:.0f}s - {per_step}{format_logs(logs or {})}\n")
+            self.stream.write(f"{step}/{self.target or 'Unknown'} - {elapsed:.0f}s - {per_step}{format_logs(logs or {})}\n")
             self.stream.flush()
 
     def _bar_line(self, step, logs, now):
         elapsed = now - self.start
+        if self.target is None:  # a generator of unknown length (as Keras: "12/Unknown 3s 5ms/step")
+            return f"{step}/Unknown {elapsed:.0f}s {format_time_per_step(elapsed / max(step, 1))}{format_logs(logs)}"
         width = len(str(self.target))
         filled = int(BAR_WIDTH * step / max(self.target, 1))
         bar = "━" * filled + ("\x1b[2m" + "━" * (BAR_WIDTH - filled) + "\x1b[0m" if filled < BAR_WIDTH else "")

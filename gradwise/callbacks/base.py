@@ -119,12 +119,15 @@ class ProgbarLogger(Callback):
         if self.verbose:
             print(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}", flush=True)
         self._bar = ProgressBar(self.params.get("steps", 0), self.verbose)
+        self._seen = 0
 
     def on_train_batch_end(self, batch, logs=None):
+        self._seen = batch + 1
         self._bar.update(batch + 1, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(self.params.get("steps", 0), logs, finalize=True)
+        steps = self.params.get("steps", 0)
+        self._bar.update(self._seen if steps is None else steps, logs, finalize=True)  # None: a generator
 
 
 class LambdaCallback(Callback):

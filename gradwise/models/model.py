@@ -26,6 +26,7 @@ from ..layers.core import Activation
 from ..layers.input import InputLayer, SymbolicTensor
 from ..progress import ProgressBar, resolve_verbose
 from . import data as data_mod
+from . import sources
 
 
 class NonFiniteLossError(GradwiseError, FloatingPointError):
@@ -274,28 +275,37 @@ class Model(Layer):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_freq=1, **kwargs):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, **kwargs):
         """Train for `epochs` passes over (x, y) in mini-batches; returns a History.
 
         Checks the data before any weight changes (lengths, emptiness, NaN/inf, label
         range and one-hot width for cross-entropies). A loss that becomes NaN/inf stops
         training at that step with NonFiniteLossError, keeping the last finite weights.
+
+        x may also be a gw.utils.PyDataset or a generator yielding (x, y) or (x, y,
+        sample_weight) batches, and validation_data a PyDataset or a generator read for
+        validation_steps batches; see gradwise/models/sources.py for Keras 3's rules.
         """
         self._require_compiled("fit")
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}.")
+        if sources.is_source(x):
+            return sources.fit(self, x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                               callbacks=callbacks, validation_split=validation_split,
+                               validation_data=validation_data, shuffle=shuffle, class_weight=class_weight,
+                               sample_weight=sample_weight, initial_epoch=initial_epoch,
+                               steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                               validation_batch_size=validation_batch_size, validation_freq=validation_freq)
         batch_size = data_mod.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, "fit")
         if validation_data is None and validation_split:
             x, y, sample_weight, validation_data = data_mod.split_validation(x, y, sample_weight, validation_split)
-        elif validation_data is not None:
-            validation_data = data_mod.unpack_validation(validation_data)
         self._build_for(x)
         data_mod.check_targets(self, y)
-        if validation_data is not None:
-            vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-            validation_data = self._prepare_data(vx, vy, vsw, "validation_data")
-            data_mod.check_targets(self, validation_data[1])
+        runs = sum((e + 1) % validation_freq == 0 for e in range(initial_epoch, epochs))
+        validation_data = sources.prepare_validation(self, validation_data, validation_steps, batch_size,
+                                                     validation_batch_size, runs)
         if class_weight is not None:
             sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
 
@@ -357,9 +367,7 @@ class Model(Layer):
                 if self.stop_training:  # set by a batch hook: end this epoch now (as Keras)
                     break
             if validation_data is not None and (epoch + 1) % validation_freq == 0:  # Keras counts from epoch 1
-                vx, vy, vsw = validation_data
-                val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, sample_weight=vsw, return_dict=True)
-                logs.update({f"val_{k}": v for k, v in val.items()})
+                logs.update(validation_data.logs(self))  # a sources.Validation (arrays, PyDataset or generator)
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -389,9 +397,16 @@ class Model(Layer):
             self.build((None,) + tuple(x.shape[1:]))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
-                 callbacks=None, **kwargs):
-        """Loss (and metrics) on (x, y): a scalar without metrics, else [loss, *metrics] (as Keras)."""
+                 callbacks=None, steps=None, **kwargs):
+        """Loss (and metrics) on (x, y): a scalar without metrics, else [loss, *metrics] (as Keras).
+
+        x may be a gw.utils.PyDataset or a generator of (x, y[, sample_weight]) batches, read
+        for `steps` batches (default: to its end); see sources.py.
+        """
         self._require_compiled("evaluate")
+        if sources.is_source(x):
+            return sources.evaluate(self, x, y=y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
+                                    steps=steps, return_dict=return_dict)
         batch_size = data_mod.check_batch_size(batch_size)
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, "evaluate")
         self._build_for(x)
@@ -401,7 +416,7 @@ class Model(Layer):
         for m in metrics:
             m.reset_state()
         n = len(x)
-        steps = int(np.ceil(n / batch_size))
+        steps = min(int(np.ceil(n / batch_size)), sources.check_steps(steps, "steps", "evaluate()") or n)  # a cap
         bar = ProgressBar(steps, verbose)
         loss_sum = 0.0
         with no_grad():
@@ -425,14 +440,20 @@ class Model(Layer):
             return logs["loss"]
         return [logs["loss"]] + [logs[m.name] for m in metrics]
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """Outputs for x as a NumPy array, computed in batches with no graph recorded."""
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None, steps=None):
+        """Outputs for x as a NumPy array, computed in batches with no graph recorded.
+
+        x may be a gw.utils.PyDataset or a generator of batches (x alone or (x, y, ...)), read
+        for `steps` batches (default: to its end); see sources.py.
+        """
+        if sources.is_source(x):
+            return sources.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
         batch_size = data_mod.check_batch_size(batch_size)
         x = self._prepare_inputs(x)
         if len(x) == 0:
             raise ValueError("predict() got no samples (x is empty).")
         verbose = resolve_verbose(verbose)
-        steps = int(np.ceil(len(x) / batch_size))
+        steps = min(int(np.ceil(len(x) / batch_size)), sources.check_steps(steps, "steps", "predict()") or len(x))
         bar = ProgressBar(steps, verbose)
         outs = []
         with no_grad():

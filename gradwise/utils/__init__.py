@@ -1,9 +1,11 @@
 """Data helpers: to_categorical, set_random_seed (Keras's names); train_test_split, shuffle,
-standardize (scikit-learn's shapes of call and result)."""
+standardize (scikit-learn's shapes of call and result); PyDataset (alias Sequence), batches
+computed by Python code for fit/evaluate/predict (py_dataset.py)."""
 
 import numpy as np
 
-from . import backend, random as gw_random
+from .. import backend, random as gw_random
+from .py_dataset import PyDataset, Sequence  # noqa: F401
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
