@@ -143,6 +143,12 @@ mean_absolute_error = _numpy_loss("mean_absolute_error")
 
 
 # --- base classes ----------------------------------------------------------------------------
+def log_value(metric):
+    """metric.result() as a log entry: a float, or a NumPy array for per-class results (as Keras)."""
+    value = np.asarray(metric.result())
+    return float(value) if value.size == 1 else value
+
+
 class Metric:
     """Base class: `update_state` adds a batch, `result` reads, `reset_state` starts over.
 

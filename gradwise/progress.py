@@ -36,7 +36,10 @@ def format_time_per_step(seconds):
 
 
 def format_value(v):
-    """4 decimals, or scientific notation for magnitudes at or below 1e-3 (as Keras)."""
+    """4 decimals, or scientific notation for magnitudes at or below 1e-3 (as Keras);
+    a per-class array as [a b c]."""
+    if getattr(v, "ndim", 0) > 0:
+        return "[" + " ".join(format_value(x) for x in v.ravel()) + "]"
     v = float(v)
     return f"{v:.4f}" if abs(v) > 1e-3 else f"{v:.4e}"
 

@@ -767,3 +767,21 @@ def test_oracle_new_metrics_against_keras():
         total.update_state(v, sample_weight=w)
         theirs.update_state(v, sample_weight=w)
     assert total.result() == pytest.approx(float(theirs.result()), rel=1e-5)
+
+
+def test_per_class_results_are_logged_as_arrays():
+    # F1Score(average=None) gives one score per class: fit, evaluate and the progress bar carry the array
+    gw.random.seed(0)
+    data = np.random.default_rng(0)
+    x = data.random((64, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[data.integers(0, 3, 64)]
+    model = gw.Sequential([gw.Input((4,)), gw.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy", metrics=[gw.metrics.F1Score()])
+    history = model.fit(x, y, epochs=1, batch_size=64, verbose=0).history
+    assert np.shape(history["f1_score"][0]) == (3,)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    reference = gw.metrics.F1Score()
+    reference.update_state(y, model.predict(x, verbose=0))
+    np.testing.assert_allclose(logs["f1_score"], np.asarray(reference.result()), rtol=1e-6)
+    from gradwise.progress import format_value
+    assert format_value(np.array([0.5, 0.25])) == "[0.5000 0.2500]"

@@ -390,7 +390,7 @@ class Model(Layer):
         self.stop_training = True
 
     def _metric_logs(self):
-        return {m.name: float(m.result()) for m in self.compiled_metrics}
+        return {m.name: metrics_mod.log_value(m) for m in self.compiled_metrics}
 
     def _build_for(self, x):
         if not self.built:
@@ -432,7 +432,7 @@ class Model(Layer):
                 for m in metrics:
                     m.update_state(yb, self._output_arrays(pred), swb)
                 logs = {"loss": loss_sum / min(n, (step + 1) * batch_size),
-                        **{m.name: float(m.result()) for m in metrics}}
+                        **{m.name: metrics_mod.log_value(m) for m in metrics}}
                 bar.update(step + 1, logs, finalize=step + 1 == steps)
         if return_dict:
             return logs

@@ -42,7 +42,7 @@ import warnings
 
 import numpy as np
 
-from .. import backend, random as gw_random
+from .. import backend, metrics as metrics_mod, random as gw_random
 from ..autodiff.function import no_grad
 from ..callbacks import CallbackList, History, ProgbarLogger
 from ..progress import ProgressBar, resolve_verbose
@@ -437,7 +437,7 @@ def evaluate(model, data, *, y=None, batch_size=None, verbose="auto", sample_wei
             seen += len(yb)
             for m in metrics:
                 m.update_state(yb, model._output_arrays(pred), swb)
-            logs = {"loss": loss_sum / seen, **{m.name: float(m.result()) for m in metrics}}
+            logs = {"loss": loss_sum / seen, **{m.name: metrics_mod.log_value(m) for m in metrics}}
             done = step + 1
             bar.update(done, logs)
     source.end_epoch()
