@@ -190,6 +190,27 @@ def save_model(model, filepath, include_optimizer=True, metadata=None):
     _atomic_write(filepath, write)
 
 
+def model_to_json(model, **kwargs):
+    """The model's architecture as JSON (Keras's model.to_json): class and config, no weights."""
+    spec = _model_spec(model)
+    spec["build_input_shape"] = list(model._build_shape) if getattr(model, "_build_shape", None) else None
+    return json.dumps(spec, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new model (fresh weights, uncompiled) from model.to_json()'s string."""
+    try:
+        spec = json.loads(json_string)
+        class_name = spec["class_name"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ModelFileError(f"model_from_json: not a model description from model.to_json() ({exc}).") from None
+    shape = spec.pop("build_input_shape", None)
+    model = deserialize_layer({"class_name": class_name, "config": spec.get("config", {})}, custom_objects)
+    if not model.built and shape is not None:
+        model.build(tuple(shape))
+    return model
+
+
 def save_weights(model, filepath):
     """Write only the weights, as an .npz archive in model.weights order."""
     arrays = {f"w{i}": w.numpy() for i, w in enumerate(model.weights)}

@@ -128,3 +128,23 @@ def test_save_and_load_weights(tmp_path):
     other, _, _ = trained_model(seed=5)
     other.load_weights(tmp_path / "w.npz")
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_to_json_and_model_from_json_rebuild_the_architecture_without_weights(tmp_path):
+    gw.random.seed(0)
+    model = gw.Sequential([gw.Input((4,)), gw.layers.Dense(3, activation="relu", name="h"), gw.layers.Dense(2)])
+    model.compile("adam", "mse", metrics=["mae"])
+    twin = gw.models.model_from_json(model.to_json())
+    assert [l.get_config() for l in twin.layers] == [l.get_config() for l in model.layers]
+    assert twin.built and twin.optimizer is None
+    assert not np.allclose(twin.get_layer("h").kernel.numpy(), model.get_layer("h").kernel.numpy())
+    twin.compile_from_config(model.get_compile_config())
+    assert type(twin.optimizer).__name__ == "Adam" and twin.metrics_names == model.metrics_names == ["loss", "mae"]
+    inputs = gw.Input((3,))
+    functional = gw.Model(inputs, gw.layers.Dense(1, name="out")(gw.layers.Dense(2)(inputs)))
+    again = gw.models.model_from_json(functional.to_json())
+    assert again.count_params() == functional.count_params() and again.output_shape == (None, 1)
+    with pytest.raises(gw.saving.ModelFileError, match="to_json"):
+        gw.models.model_from_json("{not json")
+    gw.models.save_model(model, tmp_path / "m.gw")
+    np.testing.assert_allclose(gw.models.load_model(tmp_path / "m.gw").get_weights()[0], model.get_weights()[0])

@@ -16,3 +16,9 @@ def test_to_categorical_errors():
         gw.utils.to_categorical([0, 5], num_classes=3)
     with pytest.raises(ValueError, match=">= 0"):
         gw.utils.to_categorical([-1, 0])
+
+
+def test_normalize_divides_by_the_norm_and_keeps_zero_rows():
+    x = np.array([[3.0, 4.0], [0.0, 0.0], [1.0, -1.0]])
+    np.testing.assert_allclose(gw.utils.normalize(x), [[0.6, 0.8], [0.0, 0.0], [2 ** -0.5, -(2 ** -0.5)]])
+    np.testing.assert_allclose(gw.utils.normalize(x, axis=0, order=1), x / np.array([4.0, 5.0]))

@@ -18,4 +18,17 @@ def load_model(filepath, custom_objects=None, compile=True, restore_random_state
                  restore_random_state=restore_random_state)
 
 
-__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "NonFiniteLossError"]
+def save_model(model, filepath):
+    """model.save(filepath) as a function (Keras's keras.models.save_model)."""
+    model.save(filepath)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Rebuild a model's architecture from model.to_json() (new weights, not compiled)."""
+    from ..saving import model_from_json as _from_json
+
+    return _from_json(json_string, custom_objects=custom_objects)
+
+
+__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "save_model", "model_from_json",
+           "NonFiniteLossError"]

@@ -519,6 +519,34 @@ class Model(Layer):
 
         load_weights(self, filepath)
 
+    def to_json(self, **kwargs):
+        """The architecture (no weights) as a JSON string; gw.models.model_from_json rebuilds it."""
+        from ..saving import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def get_compile_config(self):
+        """The compile() arguments as plain values (None before compile), as Keras."""
+        from ..saving import _current_compile_config
+
+        return _current_compile_config(self)
+
+    def compile_from_config(self, config):
+        """compile() from get_compile_config()'s result (a fresh optimizer)."""
+        from ..saving import compile_from_config
+
+        compile_from_config(self, config)
+
+    @property
+    def metrics(self):
+        """The compiled metrics (Keras also lists the loss tracker first; here it is 'loss' in the logs)."""
+        return list(self.compiled_metrics)
+
+    @property
+    def metrics_names(self):
+        """Names of evaluate()'s outputs in order: 'loss', then the metrics' names."""
+        return ["loss"] + [m.name for m in self.compiled_metrics]
+
 
 class Sequential(Model):
     """A plain stack of layers, each feeding the next: `Sequential([Dense(512, "relu"), Dense(10)])`."""

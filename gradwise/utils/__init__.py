@@ -34,6 +34,14 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     return out
 
 
+def normalize(x, axis=-1, order=2):
+    """x divided by its `order`-norm along `axis` (keras.utils.normalize); all-zero rows stay 0."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
 def set_random_seed(seed):
     """Keras's spelling of gw.random.seed: one call seeds everything random in gradwise."""
     gw_random.seed(seed)
