@@ -1,0 +1,337 @@
+"""Recurrent layers: SimpleRNN, LSTM and GRU (Keras 3's weights, gate orders and return modes).
+
+A recurrent layer reads a sequence (batch, timesteps, features) one step at a time and carries a
+state from step to step. The loop over time is plain Python over gradwise ops, so backpropagation
+through time is just the autodiff engine walking the unrolled graph.
+
+Shared by all three (Keras's RNN arguments):
+    return_sequences: False: only the last output (batch, units); True: every step's output
+        (batch, timesteps, units).
+    return_state: also return the final state(s): [output, h] (SimpleRNN, GRU) or
+        [output, h, c] (LSTM).
+    go_backwards: read the sequence from the last step to the first; with return_sequences the
+        outputs come in that (reversed) processing order, as in Keras.
+    dropout, recurrent_dropout: fractions of the inputs / of the previous state dropped while
+        training; one mask per sequence, fixed across time steps (as Keras).
+    call(inputs, initial_state=None, training=None): initial_state is a state array or a list
+        of them, (batch, units) each; zeros when None.
+
+The input projection x·W (+ b) is one matmul for all steps before the loop; only h·U is per step.
+"""
+
+import numbers
+
+import numpy as np
+
+from .. import activations, initializers, random
+from ..autodiff.ops import matmul, multiply, stack, zeros
+from ..autodiff.tensor import Tensor, convert_to_tensor
+from ..errors import ShapeError
+from .base import Layer
+from .core import _regularizer, _serialize_regularizer
+from .regularization import layer_generator
+
+
+class _Recurrent(Layer):
+    """The loop shared by SimpleRNN, LSTM and GRU; subclasses give the weights and one step."""
+
+    _gates = 1          # kernel columns per unit: 1 (SimpleRNN), 4 (LSTM), 3 (GRU)
+    _state_count = 1    # h only, or (h, c) for LSTM
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"{cls}: units must be a positive integer, got {units!r}.")
+        for arg, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value < 1:
+                raise ValueError(f"{cls}: {arg} must be a number in [0, 1), got {value!r}.")
+        for arg, value in (("kernel_constraint", kernel_constraint),
+                           ("recurrent_constraint", recurrent_constraint), ("bias_constraint", bias_constraint)):
+            if value is not None:
+                raise NotImplementedError(f"{cls}: {arg} is not supported by gradwise yet; pass None.")
+        if stateful:
+            raise NotImplementedError(
+                f"{cls}: stateful=True is not supported by gradwise yet; pass the previous final state "
+                "as initial_state (with return_state=True) instead.")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = _regularizer(kernel_regularizer)
+        self.recurrent_regularizer = _regularizer(recurrent_regularizer)
+        self.bias_regularizer = _regularizer(bias_regularizer)
+        self.activity_regularizer = _regularizer(activity_regularizer)
+        self.dropout = float(dropout)
+        self.recurrent_dropout = float(recurrent_dropout)
+        self.seed = seed
+        self._rng = layer_generator(seed)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = False
+        self.unroll = bool(unroll)  # accepted for Keras compatibility: the Python loop is always unrolled
+
+    # --- weights ------------------------------------------------------------------------------
+    def build(self, input_shape):
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ShapeError(f"{type(self).__name__} '{self.name}' needs inputs of shape "
+                             f"(batch, timesteps, features), got {tuple(input_shape)}.")
+        width = self._gates * self.units
+        self.kernel = self.add_weight((input_shape[-1], width), self.kernel_initializer, name="kernel",
+                                      regularizer=self.kernel_regularizer)
+        self.recurrent_kernel = self.add_weight((self.units, width), self.recurrent_initializer,
+                                                name="recurrent_kernel", regularizer=self.recurrent_regularizer)
+        self.bias = self.add_weight(self._bias_shape(), self._bias_init(), name="bias",
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+
+    def _bias_shape(self):
+        return (self._gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def _input_bias(self):
+        return self.bias
+
+    def _check_shape(self, shape):
+        features = self.kernel.shape[0]
+        if len(shape) != 3 or shape[-1] != features:
+            raise ShapeError(
+                f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, timesteps, {features}), "
+                f"got {tuple(shape)}.")
+
+    # --- computation --------------------------------------------------------------------------
+    def __call__(self, inputs, training=None, initial_state=None, **kwargs):
+        from .input import is_symbolic
+
+        if initial_state is not None:
+            if is_symbolic(initial_state):
+                raise NotImplementedError(
+                    f"{type(self).__name__} '{self.name}': a symbolic initial_state (from gw.Input) is not "
+                    "supported in functional models yet; pass arrays or tensors when calling the layer eagerly.")
+            kwargs["initial_state"] = initial_state
+        if isinstance(inputs, np.ndarray) and inputs.dtype.kind == "f":
+            inputs = convert_to_tensor(inputs, dtype=self.dtype)  # a float64 layer keeps float64 arrays
+        return super().__call__(inputs, training=training, **kwargs)
+
+    def _mask(self, shape, rate, dtype):
+        """Inverted-dropout mask (kept / (1 - rate)), drawn once per call and reused at every step."""
+        rng = self._rng or random.generator()
+        keep = rng.random(shape, dtype=np.float32) >= rate
+        return Tensor._from_array(keep.astype(dtype) * dtype.type(1 / (1 - rate)), None)
+
+    def _initial_states(self, initial_state, batch, dtype):
+        name = f"{type(self).__name__} '{self.name}'"
+        if initial_state is None:
+            return [zeros((batch, self.units), dtype=dtype) for _ in range(self._state_count)]
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if len(states) != self._state_count:
+            raise ValueError(f"{name}: initial_state needs {self._state_count} state(s) of shape "
+                             f"(batch, {self.units}), got {len(states)}.")
+        states = [convert_to_tensor(s, dtype=dtype) for s in states]
+        for s in states:
+            if tuple(s.shape) != (batch, self.units):
+                raise ShapeError(f"{name}: each initial state must have shape ({batch}, {self.units}), "
+                                 f"got {tuple(s.shape)}.")
+        return states
+
+    def call(self, inputs, initial_state=None, training=None):
+        batch, steps, features = inputs.shape
+        dtype = self.kernel.dtype
+        states = self._initial_states(initial_state, batch, dtype)
+        x = inputs
+        if training and self.dropout > 0:  # one mask per (sample, feature), the same at every step
+            x = multiply(x, self._mask((batch, 1, features), self.dropout, dtype))
+        projected = matmul(x, self.kernel)  # (batch, timesteps, gates * units): x·W for all steps
+        bias = self._input_bias()
+        if bias is not None:
+            projected = projected + bias
+        rec_mask = None
+        if training and self.recurrent_dropout > 0:
+            rec_mask = self._mask((batch, self.units), self.recurrent_dropout, dtype)
+        outputs = []
+        for t in (range(steps - 1, -1, -1) if self.go_backwards else range(steps)):
+            output, states = self._step(projected[:, t, :], states, rec_mask)
+            outputs.append(output)
+        if self.return_sequences:
+            result = stack(outputs, axis=1)
+        else:
+            result = outputs[-1] if outputs else states[0]
+        if self.activity_regularizer is not None:
+            self._activity_penalty = self.activity_regularizer(result) / batch
+        return [result] + list(states) if self.return_state else result
+
+    def _step(self, x_t, states, rec_mask):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        out = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return [out] + [(batch, self.units)] * self._state_count
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
+            recurrent_regularizer=_serialize_regularizer(self.recurrent_regularizer),
+            bias_regularizer=_serialize_regularizer(self.bias_regularizer),
+            activity_regularizer=_serialize_regularizer(self.activity_regularizer),
+            dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
+            return_sequences=self.return_sequences, return_state=self.return_state,
+            go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll,
+        )
+        return config
+
+
+class SimpleRNN(_Recurrent):
+    """Fully connected recurrence (Elman network):
+
+        h_t = activation(x_t · kernel + h_{t-1} · recurrent_kernel + bias),   output_t = h_t
+
+    Args: units; activation (default "tanh"); use_bias; kernel_initializer ("glorot_uniform"),
+    recurrent_initializer ("orthogonal"), bias_initializer ("zeros"); kernel/recurrent/bias/activity
+    regularizers; dropout, recurrent_dropout, seed; return_sequences, return_state, go_backwards
+    (see the module docstring).
+
+    Input shape: (batch, timesteps, features). Output shape: (batch, units), or
+    (batch, timesteps, units) with return_sequences; return_state adds the final h.
+    Weights (Keras's layout): kernel (features, units), recurrent_kernel (units, units), bias (units,).
+
+        model = gw.Sequential([gw.Input((10, 3)), SimpleRNN(8), gw.layers.Dense(1)])
+    """
+
+    def _step(self, x_t, states, rec_mask):
+        h = states[0] if rec_mask is None else multiply(states[0], rec_mask)
+        h = self.activation(x_t + matmul(h, self.recurrent_kernel))
+        return h, [h]
+
+
+class LSTM(_Recurrent):
+    """Long Short-Term Memory (Hochreiter & Schmidhuber, 1997), Keras's gate order i, f, c, o:
+
+        [i, f, g, o] = x_t · kernel + h_{t-1} · recurrent_kernel + bias    (4 slices of `units`)
+        i, f, o = recurrent_activation(i, f, o)     g = activation(g)
+        c_t = f * c_{t-1} + i * g                   h_t = o * activation(c_t)
+
+    Args: as SimpleRNN, plus recurrent_activation (default "sigmoid") and unit_forget_bias
+    (default True: the forget slice of the bias starts at 1, Jozefowicz et al. 2015, and the rest
+    from bias_initializer). recurrent_dropout > 0 is not implemented (Keras then switches to a
+    different per-gate computation); dropout is.
+
+    Input shape: (batch, timesteps, features). Output: h, (batch, units) or (batch, timesteps,
+    units); return_state gives [output, h, c].
+    Weights: kernel (features, 4·units), recurrent_kernel (units, 4·units), bias (4·units,).
+    """
+
+    _gates, _state_count = 4, 2
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
+                 **kwargs):
+        if kwargs.get("recurrent_dropout", 0):
+            raise NotImplementedError("LSTM: recurrent_dropout is not implemented in gradwise yet; use 0.0 "
+                                      "(dropout on the inputs is supported).")
+        super().__init__(units, activation=activation, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        units, init = self.units, self.bias_initializer
+
+        def forget_bias_one(shape, dtype=None):  # [bias_init(u), ones(u), bias_init(2u)], as Keras
+            dtype = np.dtype(dtype or self.dtype)
+            return np.concatenate([np.asarray(init((units,), dtype=dtype)), np.ones(units, dtype),
+                                   np.asarray(init((2 * units,), dtype=dtype))]).astype(dtype)
+
+        return forget_bias_one
+
+    def _step(self, x_t, states, rec_mask):
+        h, c = states
+        u, act, rec = self.units, self.activation, self.recurrent_activation
+        z = x_t + matmul(h, self.recurrent_kernel)
+        i, f, g, o = rec(z[:, :u]), rec(z[:, u:2 * u]), act(z[:, 2 * u:3 * u]), rec(z[:, 3 * u:])
+        c = f * c + i * g
+        h = o * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
+                      unit_forget_bias=self.unit_forget_bias)
+        return config
+
+
+class GRU(_Recurrent):
+    """Gated Recurrent Unit (Cho et al., 2014), Keras's gate order z, r, h:
+
+        x_z, x_r, x_h = x_t · kernel + b_in                  (3 slices of `units`)
+        reset_after=True (Keras 3's default; bias has shape (2, 3·units): [b_in, b_rec]):
+            m_z, m_r, m_h = h_{t-1} · recurrent_kernel + b_rec
+            z = σ(x_z + m_z)   r = σ(x_r + m_r)   ĥ = activation(x_h + r * m_h)
+        reset_after=False (bias (3·units,), b_rec absent):
+            z, r as above with m = h_{t-1} · recurrent_kernel[:, :2u]
+            ĥ = activation(x_h + (r * h_{t-1}) · recurrent_kernel[:, 2u:])
+        h_t = z * h_{t-1} + (1 - z) * ĥ
+
+    σ is recurrent_activation (default "sigmoid"). Args as SimpleRNN plus recurrent_activation
+    and reset_after; recurrent_dropout > 0 is not implemented, dropout is.
+    Weights: kernel (features, 3·units), recurrent_kernel (units, 3·units), bias (2, 3·units) or
+    (3·units,). Output: h; return_state gives [output, h].
+    """
+
+    _gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True, **kwargs):
+        if kwargs.get("recurrent_dropout", 0):
+            raise NotImplementedError("GRU: recurrent_dropout is not implemented in gradwise yet; use 0.0 "
+                                      "(dropout on the inputs is supported).")
+        super().__init__(units, activation=activation, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        if self.bias is None or not self.reset_after:
+            return self.bias
+        return self.bias[0]
+
+    def _step(self, x_t, states, rec_mask):
+        h = states[0]
+        u, rec = self.units, self.recurrent_activation
+        if self.reset_after:
+            m = matmul(h, self.recurrent_kernel)
+            if self.use_bias:
+                m = m + self.bias[1]
+            z = rec(x_t[:, :u] + m[:, :u])
+            r = rec(x_t[:, u:2 * u] + m[:, u:2 * u])
+            candidate = self.activation(x_t[:, 2 * u:] + r * m[:, 2 * u:])
+        else:
+            m = matmul(h, self.recurrent_kernel[:, :2 * u])
+            z = rec(x_t[:, :u] + m[:, :u])
+            r = rec(x_t[:, u:2 * u] + m[:, u:])
+            candidate = self.activation(x_t[:, 2 * u:] + matmul(r * h, self.recurrent_kernel[:, 2 * u:]))
+        h = z * h + (1 - z) * candidate
+        return h, [h]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
+                      reset_after=self.reset_after)
+        return config
