@@ -19,6 +19,7 @@ from .pooling import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MinPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
+from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import (
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
@@ -44,5 +45,6 @@ __all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Crop
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
 __all__ += ["Embedding", "LayerNormalization", "UnitNormalization", "AlphaDropout", "GaussianDropout",
             "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
+__all__ += ["SimpleRNN", "LSTM", "GRU"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]

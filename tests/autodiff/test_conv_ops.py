@@ -3,6 +3,7 @@ against independent references (the classic loop, an explicit-window einsum, han
 PyTorch when installed), TensorFlow's "same" sizes and the max-pool tie rule."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -309,3 +310,177 @@ def test_pools_match_torch_with_ties(pool, strides, kind):
         loss = gw.reduce_sum(y * gw.Tensor(g.transpose(0, 2, 3, 1), dtype="float64"))
     np.testing.assert_allclose(y.numpy(), yt.detach().numpy().transpose(0, 2, 3, 1), rtol=1e-12)
     np.testing.assert_allclose(tape.gradient(loss, xv).numpy(), xt.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-12)
+
+
+# --- conv2d_transpose ---------------------------------------------------------------------
+from gradwise.autodiff.ops.conv import conv2d_transpose, depthwise_conv2d  # noqa: E402
+
+
+def deconv_output_length(size, k, s, d, padding, output_padding=None):
+    """Keras's formula (keras/src/utils/conv_utils.py), written out independently of the op."""
+    k = k + (k - 1) * (d - 1)
+    if output_padding is None:
+        return size * s + max(k - s, 0) if padding == "valid" else size * s
+    pad = 0 if padding == "valid" else k // 2
+    return (size - 1) * s + k - 2 * pad + output_padding
+
+
+def reference_conv2d_transpose_valid(x, k, strides, output_padding=None, dilation=(1, 1)):
+    """'valid' transposed conv as the textbook scatter-add loop: nothing is cropped, the
+    canvas is extended with zeros at the bottom/right to Keras's output size."""
+    n, h, w, c = x.shape
+    kh, kw, f, _ = k.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    op = output_padding or (None, None)
+    oh = deconv_output_length(h, kh, sh, dh, "valid", op[0])
+    ow = deconv_output_length(w, kw, sw, dw, "valid", op[1])
+    out = np.zeros((n, max(oh, (h - 1) * sh + (kh - 1) * dh + 1), max(ow, (w - 1) * sw + (kw - 1) * dw + 1), f))
+    for i in range(h):
+        for j in range(w):
+            for u in range(kh):
+                for v in range(kw):
+                    out[:, i * sh + u * dh, j * sw + v * dw] += x[:, i, j] @ k[u, v].T
+    return out[:, :oh, :ow]
+
+
+TRANSPOSE_CASES = [  # x shape, kernel (kh, kw, out, in), strides, padding, output_padding, dilation
+    ((2, 3, 4, 3), (3, 3, 2, 3), (1, 1), "valid", None, (1, 1)),
+    ((2, 3, 4, 2), (3, 2, 3, 2), (2, 2), "valid", None, (1, 1)),
+    ((1, 3, 3, 2), (2, 2, 2, 2), (3, 3), "valid", None, (1, 1)),  # stride > kernel: gaps of zeros
+    ((2, 3, 4, 2), (3, 3, 2, 2), (2, 2), "valid", (1, 1), (1, 1)),
+    ((1, 3, 3, 2), (2, 3, 2, 2), (3, 2), "valid", (2, 1), (1, 1)),  # output_padding past the canvas
+    ((2, 3, 4, 2), (3, 3, 2, 2), (2, 2), "same", None, (1, 1)),
+    ((2, 3, 3, 2), (4, 4, 2, 2), (2, 2), "same", None, (1, 1)),  # even kernel: crop 1 top/left
+    ((1, 3, 4, 2), (3, 2, 3, 2), (1, 1), "same", None, (1, 1)),
+    ((1, 3, 3, 2), (4, 3, 2, 2), (3, 2), "same", (1, 0), (1, 1)),
+    ((1, 3, 4, 2), (3, 2, 2, 2), (1, 1), "same", None, (2, 2)),
+    ((1, 3, 4, 5), (2, 3, 4, 5), (1, 1), "valid", None, (2, 1)),
+]
+T_IDS = [f"{p}-s{s[0]}{s[1]}-op{o}-d{d[0]}{d[1]}-k{k[0]}x{k[1]}" for x, k, s, p, o, d in TRANSPOSE_CASES]
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,outpad,dilation", TRANSPOSE_CASES, ids=T_IDS)
+def test_conv2d_transpose_gradients_match_finite_differences(xs, ks, strides, padding, outpad, dilation):
+    fn = lambda x, k, b: conv2d_transpose(x, k, strides, padding, outpad, dilation, bias=b)  # noqa: E731
+    assert check_gradients(fn, [r(*xs), r(*ks), r(ks[2])])
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,outpad,dilation", TRANSPOSE_CASES, ids=T_IDS)
+def test_conv2d_transpose_output_size_is_keras_deconv_output_length(xs, ks, strides, padding, outpad, dilation):
+    out = conv2d_transpose(np.zeros(xs), np.zeros(ks), strides, padding, outpad, dilation)
+    op = outpad or (None, None)
+    expected = tuple(deconv_output_length(n, k, s, d, padding, p)
+                     for n, k, s, d, p in zip(xs[1:3], ks[:2], strides, dilation, op))
+    assert out.shape == (xs[0],) + expected + (ks[2],)
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,outpad,dilation",
+                         [c for c in TRANSPOSE_CASES if c[3] == "valid"],
+                         ids=[i for i, c in zip(T_IDS, TRANSPOSE_CASES) if c[3] == "valid"])
+def test_conv2d_transpose_valid_equals_scatter_add_loop(xs, ks, strides, padding, outpad, dilation):
+    x, k = r(*xs), r(*ks)
+    got = conv2d_transpose(f64(x), f64(k), strides, "valid", outpad, dilation).numpy()
+    np.testing.assert_allclose(got, reference_conv2d_transpose_valid(x, k, strides, outpad, dilation), atol=1e-12)
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,outpad,dilation",
+                         [c for c in TRANSPOSE_CASES if c[4] is None],
+                         ids=[i for i, c in zip(T_IDS, TRANSPOSE_CASES) if c[4] is None])
+def test_conv2d_transpose_is_the_adjoint_of_conv2d(xs, ks, strides, padding, outpad, dilation):
+    """<conv2d(y, K), x> == <y, conv2d_transpose(x, K)>: the defining property, and it pins
+    down where "same" crops (TensorFlow's conv2d puts the odd padding pixel after)."""
+    x, k = r(*xs), r(*ks)
+    t = conv2d_transpose(f64(x), f64(k), strides, padding, None, dilation).numpy()
+    y = r(*t.shape)
+    c = conv2d(f64(y), f64(k), strides=strides, padding=padding, dilation_rate=dilation).numpy()
+    assert c.shape == x.shape
+    np.testing.assert_allclose(np.sum(c * x), np.sum(y * t), rtol=1e-12)
+
+
+def test_conv2d_transpose_hand_case_and_float32():
+    # one pixel of value 2 and a 2x2 kernel [[1, 2], [3, 4]]: stride 2 places copies of the kernel
+    x = np.zeros((1, 2, 2, 1), np.float32)
+    x[0, 0, 0, 0], x[0, 1, 1, 0] = 2.0, 1.0
+    k = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32).reshape(2, 2, 1, 1)
+    out = conv2d_transpose(x, k, 2, bias=np.array([0.5], np.float32))
+    assert out.dtype == np.float32 and out.shape == (1, 4, 4, 1)
+    np.testing.assert_array_equal(out.numpy()[0, :, :, 0], [[2.5, 4.5, 0.5, 0.5], [6.5, 8.5, 0.5, 0.5],
+                                                            [0.5, 0.5, 1.5, 2.5], [0.5, 0.5, 3.5, 4.5]])
+
+
+def test_conv2d_transpose_errors():
+    with pytest.raises(ShapeError, match=r"conv2d_transpose: input has 3 channels.*expects 2.*\(kh, kw, out, in\)"):
+        conv2d_transpose(np.zeros((1, 4, 4, 3)), np.zeros((2, 2, 5, 2)))
+    with pytest.raises(ShapeError, match=r"bias must have shape \(5,\)"):
+        conv2d_transpose(np.zeros((1, 4, 4, 2)), np.zeros((2, 2, 5, 2)), bias=np.zeros(2))
+    with pytest.raises(ValueError, match=r"output_padding must be >= 0, got -1"):
+        conv2d_transpose(np.zeros((1, 4, 4, 2)), np.zeros((2, 2, 5, 2)), output_padding=-1)
+
+
+# --- depthwise_conv2d ---------------------------------------------------------------------
+def reference_depthwise(x, k, strides, padding, dilation):
+    """Each input channel alone through the window reference; outputs channel-major (c·dm + m)."""
+    parts = [reference_conv2d(x[..., c:c + 1], k[:, :, c:c + 1], strides, padding, dilation)
+             for c in range(x.shape[-1])]
+    return np.concatenate(parts, axis=-1)
+
+
+DEPTHWISE_CASES = [  # x shape, kernel (kh, kw, in, dm), strides, padding, dilation
+    ((2, 5, 6, 3), (3, 3, 3, 1), (1, 1), "valid", (1, 1)),
+    ((2, 5, 6, 3), (3, 2, 3, 2), (2, 2), "same", (1, 1)),
+    ((1, 6, 5, 2), (2, 2, 2, 3), (1, 1), "same", (1, 1)),
+    ((1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "valid", (2, 2)),
+    ((2, 6, 7, 4), (3, 3, 4, 1), (2, 1), "same", (1, 1)),
+]
+D_IDS = [f"{p}-s{s[0]}{s[1]}-d{d[0]}-k{k[0]}x{k[1]}-dm{k[3]}" for x, k, s, p, d in DEPTHWISE_CASES]
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,dilation", DEPTHWISE_CASES, ids=D_IDS)
+def test_depthwise_conv2d_gradients_match_finite_differences(xs, ks, strides, padding, dilation):
+    fn = lambda x, k, b: depthwise_conv2d(x, k, strides, padding, dilation, bias=b)  # noqa: E731
+    assert check_gradients(fn, [r(*xs), r(*ks), r(ks[2] * ks[3])])
+
+
+@pytest.mark.parametrize("xs,ks,strides,padding,dilation", DEPTHWISE_CASES, ids=D_IDS)
+def test_depthwise_conv2d_equals_per_channel_reference(xs, ks, strides, padding, dilation):
+    x, k = r(*xs), r(*ks)
+    got = depthwise_conv2d(f64(x), f64(k), strides, padding, dilation).numpy()
+    np.testing.assert_allclose(got, reference_depthwise(x, k, strides, padding, dilation), atol=1e-12)
+
+
+def test_depthwise_conv2d_errors():
+    with pytest.raises(ShapeError, match=r"depthwise_conv2d: input has 3 channels.*expects 2"):
+        depthwise_conv2d(np.zeros((1, 4, 4, 3)), np.zeros((2, 2, 2, 1)))
+    with pytest.raises(ShapeError, match="does not fit"):
+        depthwise_conv2d(np.zeros((1, 2, 2, 1)), np.zeros((3, 3, 1, 1)))
+    with pytest.raises(ShapeError, match=r"bias must have shape \(6,\)"):
+        depthwise_conv2d(np.zeros((1, 4, 4, 3)), np.zeros((2, 2, 3, 2)), bias=np.zeros(3))
+
+
+# --- Keras 3 as the oracle (opt-in: GRADWISE_KERAS_ORACLE=1) ---------------------------------
+KERAS = pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+
+
+@KERAS
+@pytest.mark.parametrize("xs,ks,strides,padding,outpad,dilation", TRANSPOSE_CASES, ids=T_IDS)
+def test_conv2d_transpose_matches_keras_ops(xs, ks, strides, padding, outpad, dilation):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    x, k = r(*xs).astype(np.float32), r(*ks).astype(np.float32)
+    want = np.asarray(keras.ops.conv_transpose(x, k, strides, padding, output_padding=outpad,
+                                               dilation_rate=dilation))
+    got = conv2d_transpose(x, k, strides, padding, outpad, dilation).numpy()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@KERAS
+@pytest.mark.parametrize("xs,ks,strides,padding,dilation", DEPTHWISE_CASES, ids=D_IDS)
+def test_depthwise_conv2d_matches_keras_ops(xs, ks, strides, padding, dilation):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    x, k = r(*xs).astype(np.float32), r(*ks).astype(np.float32)
+    want = np.asarray(keras.ops.depthwise_conv(x, k, strides, padding, dilation_rate=dilation))
+    np.testing.assert_allclose(depthwise_conv2d(x, k, strides, padding, dilation).numpy(), want, rtol=1e-4, atol=1e-5)

@@ -418,6 +418,23 @@ def torch_conv1d(x, k, b=None, stride=1, pad=(0, 0), dilation=1):
                     dilation=dilation).permute(0, 2, 1)
 
 
+def torch_conv_transpose2d(x, k, b=None, stride=1, crop=(0, 0), size=None, dilation=1):
+    """Keras-layout kernel (kh, kw, F, C) as PyTorch's (C, F, kh, kw); the full (uncropped) result
+    is extended with zeros at the bottom/right as needed and cut to rows crop[0]:crop[0] + size[0]."""
+    full = nhwc(F.conv_transpose2d(nchw(x), k.permute(3, 2, 0, 1), stride=stride, dilation=dilation))
+    (ct, cl), (oh, ow) = crop, size
+    full = F.pad(full, (0, 0, 0, max(cl + ow - full.shape[2], 0), 0, max(ct + oh - full.shape[1], 0)))
+    out = full[:, ct:ct + oh, cl:cl + ow]
+    return out if b is None else out + b
+
+
+def torch_depthwise_conv2d(x, k, b=None, stride=1, pad=(0, 0, 0, 0), dilation=1):
+    """(kh, kw, C, dm) as PyTorch's grouped (C·dm, 1, kh, kw): group c gives outputs c·dm + m."""
+    kh, kw, c, dm = k.shape
+    return nhwc(F.conv2d(F.pad(nchw(x), pad), k.reshape(kh, kw, c * dm).permute(2, 0, 1)[:, None], b,
+                         stride=stride, dilation=dilation, groups=c))
+
+
 def batch_norm_train(*args, **kwargs):
     from gradwise.layers.normalization import batch_norm_train as op
     return op(*args, **kwargs)
@@ -458,6 +475,28 @@ CONV = [
     case("batch_norm_train-last-axis", [r(6, 3), r(3), r(3)],
          lambda x, g, b: batch_norm_train(x, g, b),
          lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True, eps=1e-3)),
+    case("conv2d_transpose-valid-stride2-bias", [r(2, 4, 5, 3), r(3, 2, 4, 3), r(4)],
+         lambda x, k, b: gw.conv2d_transpose(x, k, strides=2, bias=b),
+         lambda x, k, b: torch_conv_transpose2d(x, k, b, stride=2, size=(9, 10))),
+    # "same", k 3, stride 2: output 2·in, nothing cropped at the top/left, the last full row dropped
+    case("conv2d_transpose-same-stride2", [r(2, 3, 4, 2), r(3, 3, 3, 2)],
+         lambda x, k: gw.conv2d_transpose(x, k, strides=2, padding="same"),
+         lambda x, k: torch_conv_transpose2d(x, k, stride=2, size=(6, 8))),
+    # "same", k 4, stride 3, output_padding 1: Keras pads (2, 2) of k_eff - 1 = 3, i.e. crops 1 top/left
+    case("conv2d_transpose-same-k4-output-padding", [r(1, 3, 3, 2), r(4, 4, 2, 2)],
+         lambda x, k: gw.conv2d_transpose(x, k, strides=3, padding="same", output_padding=1),
+         lambda x, k: torch_conv_transpose2d(x, k, stride=3, crop=(1, 1), size=(7, 7))),
+    case("conv2d_transpose-valid-output-padding-past-canvas", [r(1, 3, 3, 2), r(2, 2, 3, 2)],
+         lambda x, k: gw.conv2d_transpose(x, k, strides=3, output_padding=2),
+         lambda x, k: torch_conv_transpose2d(x, k, stride=3, size=(10, 10))),
+    case("conv2d_transpose-dilation2-same", [r(1, 3, 4, 2), r(3, 2, 2, 2)],
+         lambda x, k: gw.conv2d_transpose(x, k, padding="same", dilation_rate=2),
+         lambda x, k: torch_conv_transpose2d(x, k, crop=(2, 1), size=(3, 4), dilation=2)),
+    case("depthwise_conv2d-valid-dm2-bias", [r(2, 5, 6, 3), r(3, 2, 3, 2), r(6)],
+         lambda x, k, b: gw.depthwise_conv2d(x, k, bias=b), torch_depthwise_conv2d),
+    case("depthwise_conv2d-same-stride2", [r(2, 5, 6, 2), r(3, 3, 2, 1)],
+         lambda x, k: gw.depthwise_conv2d(x, k, strides=2, padding="same"),
+         lambda x, k: torch_depthwise_conv2d(x, k, stride=2, pad=(0, 1, 1, 1))),
 ]
 
 ALL_CASES = ELEMENTWISE + OPERATORS + UNARY + LINALG + MOVEMENT + INDEXING + REDUCTIONS + ACTIVATIONS + FUSED + CONV
@@ -482,6 +521,7 @@ def test_every_public_op_has_an_oracle_case():
         "sparse_softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
         "sigmoid_cross_entropy_with_logits", "conv2d", "conv1d", "max_pool2d", "min_pool2d", "avg_pool2d",
         "max_pool1d", "avg_pool1d", "batch_norm_train",
+        "conv2d_transpose", "depthwise_conv2d",
     }
     missing = sorted(name for name, fn in gw.autodiff.OPS.items() if fn.differentiable and name not in covered)
     assert not missing, f"ops without a PyTorch oracle case: {missing}"

@@ -199,3 +199,201 @@ def test_small_cnn_learns_which_quadrant_holds_the_square(tmp_path):
     model.save(path)
     clone = gw.models.load_model(path, custom_objects=CUSTOM)
     np.testing.assert_allclose(clone.predict(xv, verbose=0), predictions, rtol=1e-5, atol=1e-6)
+
+
+# --- Conv2DTranspose, DepthwiseConv2D, SeparableConv2D --------------------------------------
+import os  # noqa: E402
+
+from gradwise.layers.conv import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: E402
+
+NEW_CUSTOM = {cls.__name__: cls for cls in (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)}
+
+
+@pytest.mark.parametrize("kwargs,input_shape,expected", [  # output shapes as Keras 3 gives them
+    (dict(filters=4, kernel_size=3), (None, 5, 6, 3), (None, 7, 8, 4)),
+    (dict(filters=4, kernel_size=(3, 2), strides=2), (None, 5, 6, 3), (None, 11, 12, 4)),
+    (dict(filters=4, kernel_size=3, strides=2, padding="same"), (None, 5, 6, 3), (None, 10, 12, 4)),
+    (dict(filters=2, kernel_size=(2, 3), strides=(2, 3), padding="same", output_padding=(1, 2)), (2, 5, 6, 3),
+     (2, 9, 18, 2)),
+    (dict(filters=2, kernel_size=3, strides=2, output_padding=1), (None, 5, 6, 3), (None, 12, 14, 2)),
+    (dict(filters=2, kernel_size=(4, 3), strides=(3, 2), padding="same", output_padding=0), (None, 5, 6, 3),
+     (None, 12, 11, 2)),
+    (dict(filters=3, kernel_size=3, dilation_rate=2), (None, 5, None, 3), (None, 9, None, 3)),
+    (dict(filters=3, kernel_size=1, strides=3), (None, 4, 4, 1), (None, 12, 12, 3)),
+])
+def test_conv2d_transpose_output_shapes(kwargs, input_shape, expected):
+    layer = Conv2DTranspose(**kwargs)
+    assert layer.compute_output_shape(input_shape) == expected
+    if None not in input_shape[1:]:
+        assert layer(np.zeros((2,) + input_shape[1:], np.float32)).shape == (2,) + expected[1:]
+
+
+def test_conv2d_transpose_weights_values_and_is_the_input_gradient_of_conv2d():
+    layer = Conv2DTranspose(4, (3, 2), strides=2, padding="same", activation="relu", name="up")
+    x = rng.normal(size=(2, 3, 4, 5)).astype(np.float32)
+    layer(x)
+    assert [w.name for w in layer.weights] == ["up/kernel", "up/bias"]
+    kernel = rng.normal(size=(3, 2, 4, 5)).astype(np.float32)  # (kh, kw, filters, in)
+    bias = np.arange(4, dtype=np.float32)
+    layer.set_weights([kernel, bias])
+    assert layer.count_params() == 3 * 2 * 4 * 5 + 4
+    # y = Conv2DTranspose(x) is dL/dz of L = Σ x · conv2d(z, kernel) over z of the output's shape
+    z = gw.Variable(np.zeros((2, 6, 8, 4)))
+    with gw.GradientTape() as tape:
+        loss = gw.reduce_sum(gw.conv2d(z, kernel, strides=2, padding="same") * x)
+    expected = tape.gradient(loss, z).numpy() + bias
+    np.testing.assert_allclose(layer(x).numpy(), np.maximum(expected, 0), rtol=1e-5, atol=1e-5)
+
+
+def test_depthwise_conv2d_layer_weights_and_per_channel_values():
+    layer = DepthwiseConv2D((3, 2), depth_multiplier=2, padding="same")
+    assert layer.name.startswith("depthwise_conv2d")
+    x = rng.normal(size=(2, 5, 4, 3)).astype(np.float32)
+    assert layer(x).shape == (2, 5, 4, 6)
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 2, 3, 2) and bias.shape == (6,)
+    assert [w.name for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
+    layer.set_weights([kernel, np.arange(6, dtype=np.float32)])
+    xp = np.pad(x, ((0, 0), (1, 1), (0, 1), (0, 0)))  # "same", 3x2 kernel: rows (1, 1), cols (0, 1)
+    expected = np.zeros((2, 5, 4, 6))
+    for c in range(3):  # channel c, multiplier m -> output c·2 + m
+        for m in range(2):
+            for u in range(3):
+                for v in range(2):
+                    expected[..., c * 2 + m] += xp[:, u:u + 5, v:v + 4, c] * kernel[u, v, c, m]
+    np.testing.assert_allclose(layer(x).numpy(), expected + np.arange(6), rtol=1e-5, atol=1e-5)
+    assert layer.compute_output_shape((None, 9, 9, 3)) == (None, 9, 9, 6)
+    assert DepthwiseConv2D(3, strides=2).compute_output_shape((None, 9, 8, 4)) == (None, 4, 3, 4)
+
+
+def test_separable_conv2d_is_depthwise_then_pointwise():
+    layer = SeparableConv2D(5, 3, strides=2, depth_multiplier=2, padding="same", use_bias=True)
+    x = rng.normal(size=(2, 7, 6, 3)).astype(np.float32)
+    y = layer(x)
+    assert y.shape == (2, 4, 3, 5) == layer.compute_output_shape(x.shape)
+    depthwise, pointwise, bias = layer.get_weights()
+    assert depthwise.shape == (3, 3, 3, 2) and pointwise.shape == (1, 1, 6, 5) and bias.shape == (5,)
+    assert [w.name.split("/")[-1] for w in layer.weights] == ["depthwise_kernel", "pointwise_kernel", "bias"]
+    bias = np.arange(5, dtype=np.float32)
+    layer.set_weights([depthwise, pointwise, bias])
+    mid = gw.depthwise_conv2d(x, depthwise, strides=2, padding="same").numpy()
+    np.testing.assert_allclose(layer(x).numpy(), mid @ pointwise[0, 0] + bias, rtol=1e-5, atol=1e-5)
+    assert layer.count_params() == 27 * 2 + 6 * 5 + 5
+
+
+@pytest.mark.parametrize("make,x_shape", [
+    (lambda: Conv2DTranspose(2, (2, 3), strides=2, padding="same", output_padding=1, activation="tanh",
+                             dtype="float64"), (2, 3, 3, 3)),
+    (lambda: Conv2DTranspose(3, 3, dilation_rate=2, dtype="float64"), (1, 3, 4, 2)),
+    (lambda: DepthwiseConv2D((3, 2), strides=(2, 1), depth_multiplier=2, padding="same", activation="tanh",
+                             dtype="float64"), (2, 5, 4, 3)),
+    (lambda: SeparableConv2D(2, (2, 3), depth_multiplier=2, padding="same", activation="tanh",
+                             dtype="float64"), (2, 4, 5, 3)),
+])
+def test_new_conv_layer_gradients_match_finite_differences(make, x_shape):
+    layer = make()
+    x = rng.normal(size=x_shape)
+    layer(x)
+    names = [w.name.split("/")[-1] for w in layer.weights]
+
+    def f(x, *weights):
+        for name, w in zip(names, weights):  # the layer's maths on the checker's tensors
+            setattr(layer, name, w)
+        return layer.call(x)
+
+    assert gw.check_gradients(f, [x] + layer.get_weights())
+
+
+def test_new_conv_layer_configs_round_trip():
+    layers = [
+        Conv2DTranspose(6, (3, 1), strides=(2, 1), padding="SAME", output_padding=(1, 0), activation="relu",
+                        use_bias=False, kernel_regularizer="l2", name="t6"),
+        DepthwiseConv2D(3, depth_multiplier=2, strides=2, depthwise_initializer="he_normal",
+                        depthwise_regularizer="l2", name="dw"),
+        SeparableConv2D(4, (3, 2), depth_multiplier=3, dilation_rate=2, pointwise_initializer="he_uniform",
+                        pointwise_regularizer="l1", name="sep"),
+    ]
+    for layer in layers:
+        config = layer.get_config()
+        clone = type(layer).from_config(config)
+        assert clone.get_config() == config and clone.name == layer.name
+    t, dw, sep = (layer.get_config() for layer in layers)
+    assert t["output_padding"] == (1, 0) and t["padding"] == "same" and t["kernel_size"] == (3, 1)
+    assert dw["depth_multiplier"] == 2 and "filters" not in dw and "depthwise_initializer" in dw
+    assert "kernel_initializer" not in dw
+    assert sep["filters"] == 4 and sep["depth_multiplier"] == 3 and "pointwise_initializer" in sep
+
+
+def test_new_conv_layer_argument_errors():
+    with pytest.raises(ValueError, match=r"output_padding must be strictly less than strides.*\(2, 2\).*\(2, 2\)"):
+        Conv2DTranspose(4, 3, strides=2, output_padding=2)
+    with pytest.raises(ValueError, match="strides > 1 cannot be combined with dilation_rate > 1"):
+        Conv2DTranspose(4, 3, strides=2, dilation_rate=2)
+    with pytest.raises(ValueError, match="depth_multiplier must be a positive integer, got depth_multiplier=0"):
+        DepthwiseConv2D(3, depth_multiplier=0)
+    with pytest.raises(ValueError, match="depth_multiplier must be a positive integer"):
+        SeparableConv2D(4, 3, depth_multiplier=1.5)
+    layer = Conv2DTranspose(4, 3, name="t")
+    layer(np.zeros((1, 4, 4, 3), np.float32))
+    with pytest.raises(ShapeError, match=r"Conv2DTranspose 't' expected input of shape \(batch, height, width, 3\)"):
+        layer(np.zeros((1, 4, 4, 4), np.float32))
+    sep = SeparableConv2D(4, 3, name="s")
+    sep(np.zeros((1, 4, 4, 2), np.float32))
+    with pytest.raises(ShapeError, match=r"SeparableConv2D 's' expected input of shape \(batch, height, width, 2\)"):
+        sep(np.zeros((1, 4, 4, 3), np.float32))
+
+
+def test_autoencoder_with_new_conv_layers_trains_and_saves(tmp_path):
+    gw.random.seed(0)
+    x, _ = quadrant_images(64, size=8)
+    model = gw.Sequential([
+        SeparableConv2D(4, 3, strides=2, padding="same", activation="relu"),
+        DepthwiseConv2D(3, depth_multiplier=2, padding="same", activation="relu"),
+        Conv2DTranspose(1, 3, strides=2, padding="same"),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    first = model.fit(x, x, epochs=1, batch_size=16, verbose=0).history["loss"][0]
+    last = model.fit(x, x, epochs=5, batch_size=16, verbose=0).history["loss"][-1]
+    assert last < first
+    predictions = model.predict(x, verbose=0)
+    assert predictions.shape == x.shape
+    path = tmp_path / "ae.gw"
+    model.save(path)
+    clone = gw.models.load_model(path, custom_objects=NEW_CUSTOM)
+    np.testing.assert_allclose(clone.predict(x, verbose=0), predictions, rtol=1e-5, atol=1e-6)
+
+
+KERAS_LAYER_CASES = [
+    ("Conv2DTranspose", dict(filters=4, kernel_size=3)),
+    ("Conv2DTranspose", dict(filters=4, kernel_size=(3, 2), strides=2)),
+    ("Conv2DTranspose", dict(filters=4, kernel_size=3, strides=2, padding="same")),
+    ("Conv2DTranspose", dict(filters=2, kernel_size=(2, 3), strides=(2, 3), padding="same", output_padding=(1, 2))),
+    ("Conv2DTranspose", dict(filters=2, kernel_size=3, strides=2, output_padding=1)),
+    ("Conv2DTranspose", dict(filters=2, kernel_size=(4, 3), strides=(3, 2), padding="same", output_padding=0)),
+    ("Conv2DTranspose", dict(filters=3, kernel_size=3, dilation_rate=2, padding="same", activation="relu")),
+    ("DepthwiseConv2D", dict(kernel_size=3)),
+    ("DepthwiseConv2D", dict(kernel_size=(3, 2), strides=2, depth_multiplier=2)),
+    ("DepthwiseConv2D", dict(kernel_size=3, strides=2, padding="same", depth_multiplier=3)),
+    ("DepthwiseConv2D", dict(kernel_size=2, dilation_rate=2, padding="same")),
+    ("SeparableConv2D", dict(filters=4, kernel_size=3)),
+    ("SeparableConv2D", dict(filters=5, kernel_size=(3, 2), strides=2, depth_multiplier=2, padding="same")),
+    ("SeparableConv2D", dict(filters=2, kernel_size=2, dilation_rate=2, depth_multiplier=3)),
+]
+
+
+@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+@pytest.mark.parametrize("name,kwargs", KERAS_LAYER_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(KERAS_LAYER_CASES)])
+def test_new_conv_layers_match_keras(name, kwargs):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    x = rng.normal(size=(2, 5, 6, 3)).astype(np.float32)
+    theirs = getattr(keras.layers, name)(**kwargs, bias_initializer="random_normal")
+    want = np.asarray(theirs(x))
+    ours = NEW_CUSTOM[name](**kwargs)
+    ours(x)
+    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    assert [w.shape for w in ours.get_weights()] == [tuple(w.shape) for w in theirs.get_weights()]
+    got = ours(x).numpy()
+    assert got.shape == want.shape == ours.compute_output_shape(x.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -8,7 +8,7 @@ from .activation import (
     arctan, binary_step, elu, gelu, hard_sigmoid, isru, leaky_relu, linear, log_softmax,
     relu, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
 )
-from .conv import conv1d, conv2d
+from .conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d
 from .create import arange, eye, fill, ones, ones_like, zeros, zeros_like
 from .linalg import affine, dot, matmul, tensordot
 from .math import (

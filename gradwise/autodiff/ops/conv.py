@@ -265,3 +265,235 @@ def conv1d(x, kernel, strides=1, padding="valid", dilation_rate=1, bias=None):
     so out[t] sees no input after t). Returns (N, steps_out, F).
     """
     return _conv(x, kernel, bias, strides, padding, dilation_rate, 1, "conv1d")
+
+
+# --- transposed convolution ----------------------------------------------------------------
+# conv2d_transpose is the input-gradient of conv2d run forwards: every input pixel scatters
+# kernel-weighted copies of itself onto a (stride-spaced) grid,
+#
+#     full[n, i·sh + u·dh, j·sw + v·dw, f] += x[n, i, j, c] · kernel[u, v, f, c]
+#
+# over a "full" canvas of (H - 1)·sh + (kh - 1)·dh + 1 rows, which is then cropped (padding)
+# or extended with zeros (output_padding) to Keras's output size. The kernel is Keras's
+# (kh, kw, F_out, C_in): the kernel of the conv2d (F_out -> C_in) whose gradient this is.
+#
+# Forward is conv2d's col2im loop (one matmul per kernel offset, added onto a strided slice).
+# Backward is conv2d's forward on the gradient: im2col of the (uncropped) gradient canvas
+# gives `cols` (N·H·W, kh·kw·F), and then
+#     dx      = cols @ kernel.reshape(kh·kw·F, C)       (conv2d of the gradient)
+#     dkernel = colsᵀ x                                 (conv2d's kernel-gradient formula)
+
+
+def norm_output_padding(value, n, op):
+    """None, or an int / n ints >= 0 as a tuple."""
+    if value is None:
+        return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        out = (int(value),) * n
+    else:
+        try:
+            out = tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            out = ()
+        if len(out) != n:
+            raise ValueError(f"{op}: output_padding must be None, an int or a tuple of {n} ints, got {value!r}.")
+    if any(v < 0 for v in out):
+        raise ValueError(f"{op}: output_padding must be >= 0, got {value!r}.")
+    return out
+
+
+def transpose_geometry(size, k, s, d, padding, output_padding=None):
+    """(crop, out_len, full_len) along one axis, exactly as Keras (deconv_output_length).
+
+    Keras (JAX backend) dilates the input by s, pads it (left, right) and correlates with the
+    flipped kernel; left/right below are its rule. Output pixel o is canvas pixel o + crop,
+    crop = k_eff - 1 - left. "valid": out = (size - 1)·s + max(k_eff, s) (+ output_padding
+    instead of the max); "same": out = size·s, or (size - 1)·s + k_eff % 2 + output_padding.
+    """
+    k_eff = (k - 1) * d + 1
+    if padding == "valid":
+        extra = max(k_eff, s) - k_eff if output_padding is None else output_padding
+        left, right = k_eff - 1, k_eff - 1 + extra
+    else:
+        total = s + k_eff - 2 if output_padding is None else k_eff + k_eff % 2 - 2 + output_padding
+        left = min(total // 2 + total % 2, k_eff - 1)
+        right = total - left
+    full = (size - 1) * s + k_eff
+    return k_eff - 1 - left, (size - 1) * s + left + right - k_eff + 2, full
+
+
+class Conv2DTranspose(Function):
+    """Transposed convolution of NHWC x with a (kh, kw, F, C) kernel, plus an optional bias (F,)."""
+
+    def forward(self, x, kernel, *bias, strides, padding, output_padding, dilation, op):
+        n, h, w, c = x.shape
+        kh, kw, f, kc = kernel.shape
+        if kc != c:
+            raise ShapeError(
+                f"{op}: input has {c} channels (shape {tuple(x.shape)}) but the kernel "
+                f"{tuple(kernel.shape)} expects {kc} (layout (kh, kw, out, in))."
+            )
+        (sh, sw), (dh, dw) = strides, dilation
+        op_h, op_w = output_padding or (None, None)
+        (ct, oh, fh), (cl, ow, fw) = (transpose_geometry(h, kh, sh, dh, padding, op_h),
+                                      transpose_geometry(w, kw, sw, dw, padding, op_w))
+        if oh <= 0 or ow <= 0:
+            raise ShapeError(f"{op}: the output would be {(oh, ow)} for input shape {tuple(x.shape)}.")
+        dtype = np.result_type(x, kernel)
+        canvas = np.zeros((n, max(fh, ct + oh), max(fw, cl + ow), f), dtype=dtype)
+        x2 = x.reshape(-1, c)
+        block = np.empty((x2.shape[0], f), dtype=dtype)
+        for w_uv, (rows, cols) in zip(kernel.reshape(kh * kw, f, c), window_offsets(kh, kw, sh, sw, dh, dw, h, w)):
+            np.matmul(x2, w_uv.T, out=block)  # (N·H·W, F): what every pixel sends to offset (u, v)
+            canvas[:, rows, cols] += block.reshape(n, h, w, f)
+        out = np.ascontiguousarray(canvas[:, ct:ct + oh, cl:cl + ow])
+        if bias:
+            out += bias[0]
+        self.x2 = x2 if self.needs_input_grad[1] else None
+        self.kernel = kernel if self.needs_input_grad[0] else None
+        self.geometry = (x.shape, kernel.shape, strides, dilation, (ct, cl), (fh, fw))
+        return out
+
+    def backward(self, g):
+        (n, h, w, c), (kh, kw, f, _), strides, dilation, (ct, cl), (fh, fw) = self.geometry
+        needs = self.needs_input_grad
+        # the gradient on the full canvas: cropped rows get nothing, padded-on rows are dropped
+        oh, ow = min(g.shape[1], fh - ct), min(g.shape[2], fw - cl)
+        if (ct, cl, oh, ow) == (0, 0, fh, fw):
+            g_full = g
+        else:
+            g_full = np.zeros((n, fh, fw, f), dtype=g.dtype)
+            g_full[:, ct:ct + oh, cl:cl + ow] = g[:, :oh, :ow]
+        cols = _im2col(g_full, kh, kw, strides, dilation, h, w, False)  # (N·H·W, kh·kw·F)
+        dx = dk = db = None
+        if needs[0]:
+            dx = (cols @ self.kernel.reshape(kh * kw * f, c)).reshape(n, h, w, c)
+        if needs[1]:
+            dk = (cols.T @ self.x2 if cols.shape[1] >= c else (self.x2.T @ cols).T).reshape(kh, kw, f, c)
+        if len(needs) > 2 and needs[2]:
+            db = np.ones(g.shape[0] * g.shape[1] * g.shape[2], dtype=g.dtype) @ g.reshape(-1, f)
+        return (dx, dk, db)[: len(needs)]
+
+
+@register()
+def conv2d_transpose(x, kernel, strides=(1, 1), padding="valid", output_padding=None, dilation_rate=(1, 1),
+                     bias=None):
+    """2-D transposed convolution, NHWC, as keras.ops.conv_transpose (+ an optional bias).
+
+        full[n, i·sh + u·dh, j·sw + v·dw, f] += x[n, i, j, c] · kernel[u, v, f, c]; out = crop(full) + bias[f]
+
+    It is the gradient of conv2d with respect to its input (the kernel is that conv2d's,
+    (kh, kw, F, C)), so it maps conv2d's output size back to its input size ("deconvolution").
+
+    Args:
+        x: (N, H, W, C).  kernel: (kh, kw, F, C) (Keras's transposed layout).  bias: None or (F,).
+        strides, dilation_rate: int or (rows, cols).
+        padding: "valid" -> OH = (H - 1)·sh + max(kh_eff, sh); "same" -> OH = H·sh.
+        output_padding: None, or int / (rows, cols): OH = (H - 1)·sh + kh_eff - 2·pad + output_padding,
+            pad = 0 ("valid") or kh_eff // 2 ("same"), the extra rows at the bottom/right (Keras).
+
+    Example: conv2d_transpose(zeros((8, 7, 7, 16)), zeros((3, 3, 1, 16)), 2, "same").shape == (8, 14, 14, 1).
+    """
+    op = "conv2d_transpose"
+    x, kernel = tensor(x), tensor(kernel)
+    if x.ndim != 4:
+        raise ShapeError(f"{op}: input must be (batch, height, width, channels), got shape {x.shape}.")
+    if kernel.ndim != 4:
+        raise ShapeError(f"{op}: kernel must have rank 4 (kh, kw, out, in), got shape {kernel.shape}.")
+    padding = norm_padding(padding, op)
+    strides, dilation = as_tuple(strides, 2, "strides", op), as_tuple(dilation_rate, 2, "dilation_rate", op)
+    output_padding = norm_output_padding(output_padding, 2, op)
+    inputs = (x, kernel) if bias is None else (x, kernel, tensor(bias))
+    if bias is not None and inputs[2].shape != (kernel.shape[2],):
+        raise ShapeError(f"{op}: bias must have shape ({kernel.shape[2]},), got {inputs[2].shape}.")
+    return Conv2DTranspose.apply(*inputs, strides=strides, padding=padding, output_padding=output_padding,
+                                 dilation=dilation, op=op)
+
+
+# --- depthwise convolution -----------------------------------------------------------------
+# Each input channel c is convolved with its own dm filters, nothing is summed across channels:
+#
+#     out[n, i, j, c·dm + m] = Σ_{u, v} x_pad[n, i·sh + u·dh, j·sw + v·dw, c] · kernel[u, v, c, m]
+#
+# (TensorFlow's channel-major order). One loop over the kh·kw kernel offsets, each step a
+# broadcast multiply of one strided slice of the whole batch. Backward, per offset:
+#     dkernel[u, v] = Σ_{n, i, j} slice ⊗ G         dx_pad[slice] += Σ_m G · kernel[u, v]
+
+
+class DepthwiseConv2D(Function):
+    """Depthwise convolution of NHWC x with a (kh, kw, C, dm) kernel, plus an optional bias (C·dm,)."""
+
+    def forward(self, x, kernel, *bias, strides, padding, dilation, op):
+        n, h, w, c = x.shape
+        kh, kw, kc, dm = kernel.shape
+        if kc != c:
+            raise ShapeError(
+                f"{op}: input has {c} channels (shape {tuple(x.shape)}) but the kernel "
+                f"{tuple(kernel.shape)} expects {kc}."
+            )
+        (sh, sw), (dh, dw) = strides, dilation
+        pads = pads_for(padding, (h, w), (kh, kw), strides, dilation)
+        xp = pad_nhwc(x, pads)
+        hp, wp = xp.shape[1:3]
+        oh, ow = (hp - (kh - 1) * dh - 1) // sh + 1, (wp - (kw - 1) * dw - 1) // sw + 1
+        if oh <= 0 or ow <= 0:
+            raise ShapeError(
+                f"{op}: the (dilated) kernel {kernel.shape[:2]} does not fit the padded input "
+                f"{(hp, wp)} of input shape {tuple(x.shape)} (padding {padding!r})."
+            )
+        offsets = window_offsets(kh, kw, sh, sw, dh, dw, oh, ow)
+        k_offsets = kernel.reshape(kh * kw, c, dm)
+        out = np.zeros((n, oh, ow, c, dm), dtype=np.result_type(x, kernel))
+        for k_uv, (rows, cols) in zip(k_offsets, offsets):
+            out += xp[:, rows, cols, :, None] * k_uv
+        out = out.reshape(n, oh, ow, c * dm)
+        if bias:
+            out += bias[0]
+        self.xp, self.k_offsets, self.offsets = xp, k_offsets, offsets
+        self.shapes = (x.shape, kernel.shape, pads)
+        return out
+
+    def backward(self, g):
+        (n, h, w, c), k_shape, ((pt, _), (pl, _)) = self.shapes
+        needs = self.needs_input_grad
+        dm = k_shape[-1]
+        g5 = g.reshape(g.shape[:3] + (c, dm))
+        dx = dk = db = None
+        if needs[0]:
+            dxp = np.zeros(self.xp.shape, dtype=np.result_type(g, self.k_offsets))
+            for k_uv, (rows, cols) in zip(self.k_offsets, self.offsets):
+                dxp[:, rows, cols] += g5[..., 0] * k_uv[:, 0] if dm == 1 else np.einsum("nijcm,cm->nijc", g5, k_uv)
+            dx = dxp[:, pt:pt + h, pl:pl + w]
+        if needs[1]:
+            dk = np.stack([np.einsum("nijc,nijcm->cm", self.xp[:, rows, cols], g5) for rows, cols in self.offsets])
+            dk = dk.reshape(k_shape)
+        if len(needs) > 2 and needs[2]:
+            db = np.ones(g5.shape[0] * g5.shape[1] * g5.shape[2], dtype=g.dtype) @ g.reshape(-1, c * dm)
+        return (dx, dk, db)[: len(needs)]
+
+
+@register()
+def depthwise_conv2d(x, kernel, strides=(1, 1), padding="valid", dilation_rate=(1, 1), bias=None):
+    """Depthwise 2-D convolution, NHWC, as tf.nn.depthwise_conv2d / keras.ops.depthwise_conv.
+
+        out[n, i, j, c·dm + m] = Σ_{u, v} x_pad[n, i·sh + u·dh, j·sw + v·dw, c] · kernel[u, v, c, m] + bias[c·dm + m]
+
+    Args:
+        x: (N, H, W, C).  kernel: (kh, kw, C, dm), dm the depth multiplier.  bias: None or (C·dm,).
+        strides, dilation_rate, padding: as conv2d (TensorFlow's "same").
+
+    Returns (N, OH, OW, C·dm), the dm outputs of input channel c side by side.
+    """
+    op = "depthwise_conv2d"
+    x, kernel = tensor(x), tensor(kernel)
+    if x.ndim != 4:
+        raise ShapeError(f"{op}: input must be (batch, height, width, channels), got shape {x.shape}.")
+    if kernel.ndim != 4:
+        raise ShapeError(f"{op}: kernel must have rank 4 (kh, kw, in, depth_multiplier), got shape {kernel.shape}.")
+    padding = norm_padding(padding, op)
+    strides, dilation = as_tuple(strides, 2, "strides", op), as_tuple(dilation_rate, 2, "dilation_rate", op)
+    inputs = (x, kernel) if bias is None else (x, kernel, tensor(bias))
+    units = kernel.shape[2] * kernel.shape[3]
+    if bias is not None and inputs[2].shape != (units,):
+        raise ShapeError(f"{op}: bias must have shape ({units},), got {inputs[2].shape}.")
+    return DepthwiseConv2D.apply(*inputs, strides=strides, padding=padding, dilation=dilation, op=op)
