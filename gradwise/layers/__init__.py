@@ -5,7 +5,7 @@ from .augmentation import (
     RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomShear, RandomTranslation, RandomZoom,
 )
 from .base import Layer
-from .conv import Conv1D, Conv2D
+from .conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Flatten, Identity, Lambda
 from .input import Input, InputLayer, SymbolicTensor
 from .merging import (
@@ -29,6 +29,7 @@ from .reshaping import (
 
 # Keras's alternative names
 Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution2DTranspose, SeparableConvolution2D = Conv2DTranspose, SeparableConv2D
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
@@ -45,6 +46,7 @@ __all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Crop
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
 __all__ += ["Embedding", "LayerNormalization", "UnitNormalization", "AlphaDropout", "GaussianDropout",
             "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
-__all__ += ["SimpleRNN", "LSTM", "GRU"]
+__all__ += ["SimpleRNN", "LSTM", "GRU", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+            "Convolution2DTranspose", "SeparableConvolution2D"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]

@@ -269,8 +269,9 @@ class Conv2DTranspose(_Conv):
                 f"got {tuple(input_shape)}."
             )
         extra = self.output_padding or (None, None)
-        spatial = tuple(None if n is None else transpose_geometry(n, k, s, d, self.padding, p)[1] for n, k, s, d, p in
-                        zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate, extra))
+        spatial = tuple(None if n is None else transpose_geometry(n, k, s, d, self.padding, p)[1]
+                        for n, k, s, d, p in zip(input_shape[1:3], self.kernel_size, self.strides,
+                                                 self.dilation_rate, extra))
         return (input_shape[0],) + spatial + (self.filters,)
 
     def get_config(self):

@@ -32,6 +32,10 @@ def distinct(*shape):
     return (rng.permutation(n) * 0.37 - n * 0.1).reshape(shape)
 
 
+def r_(*shape, _rng=np.random.default_rng(4321)):
+    return _rng.uniform(-2.0, 2.0, size=shape)
+
+
 BROADCAST_PAIRS = [((4, 3), (3,)), ((2, 1, 3), (4, 1)), ((3,), (2, 3)), ((), (2, 2))]
 
 CASES = {
@@ -151,12 +155,16 @@ CASES = {
                    (lambda x: gw.avg_pool2d(x, 3, 2, "same"), [r(1, 5, 4, 2)])],
     "max_pool1d": [(lambda x: gw.max_pool1d(x, 3, 2, "same"), [distinct(2, 7, 2)])],
     "avg_pool1d": [(lambda x: gw.avg_pool1d(x, 2), [r(2, 6, 3)])],
+    # their own generator (r_), so the draws of the cases above and of the tests below stay as they were
     "conv2d_transpose": [
-        (lambda x, k, b: gw.conv2d_transpose(x, k, strides=2, padding="same", bias=b), [r(2, 3, 4, 3), r(3, 2, 2, 3), r(2)]),
-        (lambda x, k: gw.conv2d_transpose(x, k, strides=(3, 2), output_padding=(2, 1)), [r(1, 3, 3, 2), r(2, 3, 3, 2)])],
+        (lambda x, k, b: gw.conv2d_transpose(x, k, strides=2, padding="same", bias=b),
+         [r_(2, 3, 4, 3), r_(3, 2, 2, 3), r_(2)]),
+        (lambda x, k: gw.conv2d_transpose(x, k, strides=(3, 2), output_padding=(2, 1)),
+         [r_(1, 3, 3, 2), r_(2, 3, 3, 2)])],
     "depthwise_conv2d": [
-        (lambda x, k, b: gw.depthwise_conv2d(x, k, strides=2, padding="same", bias=b), [r(2, 5, 4, 3), r(3, 2, 3, 2), r(6)]),
-        (lambda x, k: gw.depthwise_conv2d(x, k, dilation_rate=2), [r(1, 6, 5, 2), r(2, 2, 2, 1)])],
+        (lambda x, k, b: gw.depthwise_conv2d(x, k, strides=2, padding="same", bias=b),
+         [r_(2, 5, 4, 3), r_(3, 2, 3, 2), r_(6)]),
+        (lambda x, k: gw.depthwise_conv2d(x, k, dilation_rate=2), [r_(1, 6, 5, 2), r_(2, 2, 2, 1)])],
 }
 
 NO_GRADIENT = {"argmax", "argmin"}

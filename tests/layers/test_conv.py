@@ -382,7 +382,8 @@ KERAS_LAYER_CASES = [
 
 
 @pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
-@pytest.mark.parametrize("name,kwargs", KERAS_LAYER_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(KERAS_LAYER_CASES)])
+@pytest.mark.parametrize("name,kwargs", KERAS_LAYER_CASES,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(KERAS_LAYER_CASES)])
 def test_new_conv_layers_match_keras(name, kwargs):
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import keras

@@ -462,7 +462,8 @@ class DepthwiseConv2D(Function):
         if needs[0]:
             dxp = np.zeros(self.xp.shape, dtype=np.result_type(g, self.k_offsets))
             for k_uv, (rows, cols) in zip(self.k_offsets, self.offsets):
-                dxp[:, rows, cols] += g5[..., 0] * k_uv[:, 0] if dm == 1 else np.einsum("nijcm,cm->nijc", g5, k_uv)
+                dxp[:, rows, cols] += (g5[..., 0] * k_uv[:, 0] if dm == 1
+                                       else np.einsum("nijcm,cm->nijc", g5, k_uv))
             dx = dxp[:, pt:pt + h, pl:pl + w]
         if needs[1]:
             dk = np.stack([np.einsum("nijc,nijcm->cm", self.xp[:, rows, cols], g5) for rows, cols in self.offsets])
