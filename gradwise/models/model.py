@@ -338,33 +338,15 @@ class Model(Layer):
                 m.reset_state()
             callbacks.on_epoch_begin(epoch)
             order = data_mod.epoch_order(n, shuffle)
-            loss_sum, seen = 0.0, 0
+            totals = [0.0, 0]  # loss sum and samples seen this epoch
             for step in range(steps):
                 idx = data_mod.batch_index(order, step, batch_size, n)
-                xb, yb = x[idx], y[idx]
                 swb = None if sample_weight is None else sample_weight[idx]
-                callbacks.on_train_batch_begin(step)
-                value, pred = self._train_step(xb, yb, swb, variables, head)
-                if pred is None:
-                    logs = {"loss": value, **self._metric_logs()}
-                    callbacks.on_train_batch_end(step, logs)  # a TerminateOnNaN stops training here
-                    if self.stop_training:
-                        break
-                    raise NonFiniteLossError(
-                        f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}; that update was not "
-                        "applied, so the weights are the last finite ones. Try a lower learning rate, "
-                        "scale the inputs (e.g. divide pixels by 255), or check the data for extreme values."
-                    )
-                loss_sum += value * len(yb)
-                seen += len(yb)
-                for m in self.compiled_metrics:
-                    m.update_state(yb, pred, swb)
-                logs = {"loss": loss_sum / seen, **self._metric_logs()}
-                callbacks.on_train_batch_end(step, logs)
-                if interrupt.pressed:
-                    self._stop_on_interrupt(callbacks, epoch, step, logs)
+                logs, stop = self._fit_batch(epoch, step, x[idx], y[idx], swb, variables, head, callbacks,
+                                             interrupt, totals)
+                if stop == "fit":
                     return logs
-                if self.stop_training:  # set by a batch hook: end this epoch now (as Keras)
+                if stop == "epoch":
                     break
             if validation_data is not None and (epoch + 1) % validation_freq == 0:  # Keras counts from epoch 1
                 logs.update(validation_data.logs(self))  # a sources.Validation (arrays, PyDataset or generator)
@@ -372,6 +354,35 @@ class Model(Layer):
             if self.stop_training:
                 break
         return logs
+
+    def _fit_batch(self, epoch, step, xb, yb, swb, variables, head, callbacks, interrupt, totals):
+        """One training batch with its callbacks (arrays and batch sources share it).
+
+        Returns the logs and what to stop: "fit" (Ctrl-C), "epoch" (stop_training set by a
+        callback), or None. `totals` = [loss sum, samples] of the epoch, updated in place.
+        """
+        callbacks.on_train_batch_begin(step)
+        value, pred = self._train_step(xb, yb, swb, variables, head)
+        if pred is None:
+            logs = {"loss": value, **self._metric_logs()}
+            callbacks.on_train_batch_end(step, logs)  # a TerminateOnNaN stops training here
+            if self.stop_training:
+                return logs, "epoch"
+            raise NonFiniteLossError(
+                f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}; that update was not "
+                "applied, so the weights are the last finite ones. Try a lower learning rate, "
+                "scale the inputs (e.g. divide pixels by 255), or check the data for extreme values."
+            )
+        totals[0] += value * len(yb)
+        totals[1] += len(yb)
+        for m in self.compiled_metrics:
+            m.update_state(yb, pred, swb)
+        logs = {"loss": totals[0] / totals[1], **self._metric_logs()}
+        callbacks.on_train_batch_end(step, logs)
+        if interrupt.pressed:
+            self._stop_on_interrupt(callbacks, epoch, step, logs)
+            return logs, "fit"
+        return logs, ("epoch" if self.stop_training else None)  # a batch hook may end the epoch (as Keras)
 
     def _stop_on_interrupt(self, callbacks, epoch, step, logs):
         """Ctrl-C: the current batch has finished; write checkpoints, say where, stop cleanly."""

@@ -333,8 +333,6 @@ def fit(model, data, *, y, batch_size, epochs, verbose, callbacks, validation_sp
 def _epochs(model, source, validation, validation_freq, start, epochs, class_weight, callbacks, variables, head,
             interrupt):
     """The epoch loop of Model._epochs, reading batches from `source` instead of slicing arrays."""
-    from .model import NonFiniteLossError
-
     logs = {}
     for epoch in range(start, epochs):
         if not source.has_data():  # a generator that ended exactly where the last epoch did
@@ -344,34 +342,16 @@ def _epochs(model, source, validation, validation_freq, start, epochs, class_wei
             m.reset_state()
         callbacks.on_epoch_begin(epoch)
         source.begin_epoch()
-        loss_sum, seen, done = 0.0, 0, 0
+        totals, done = [0.0, 0], 0  # loss sum and samples seen this epoch
         for step, batch in source.batches():
             xb, yb, swb = batch_arrays(model, batch, source)
             if class_weight is not None:
                 swb = data_mod.apply_class_weight(yb, class_weight, swb)
-            callbacks.on_train_batch_begin(step)
-            value, pred = model._train_step(xb, yb, swb, variables, head)
             done = step + 1
-            if pred is None:
-                logs = {"loss": value, **model._metric_logs()}
-                callbacks.on_train_batch_end(step, logs)  # a TerminateOnNaN stops training here
-                if model.stop_training:
-                    break
-                raise NonFiniteLossError(
-                    f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}; that update was not "
-                    "applied, so the weights are the last finite ones. Try a lower learning rate, "
-                    "scale the inputs (e.g. divide pixels by 255), or check the data for extreme values."
-                )
-            loss_sum += value * len(yb)
-            seen += len(yb)
-            for m in model.compiled_metrics:
-                m.update_state(yb, pred, swb)
-            logs = {"loss": loss_sum / seen, **model._metric_logs()}
-            callbacks.on_train_batch_end(step, logs)
-            if interrupt.pressed:
-                model._stop_on_interrupt(callbacks, epoch, step, logs)
+            logs, stop = model._fit_batch(epoch, step, xb, yb, swb, variables, head, callbacks, interrupt, totals)
+            if stop == "fit":
                 return logs
-            if model.stop_training:  # set by a batch hook: end this epoch now (as Keras)
+            if stop == "epoch":
                 break
         source.end_epoch()
         if source.is_dataset and source.steps is not None and done < source.steps and not model.stop_training:
