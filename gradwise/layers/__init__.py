@@ -23,6 +23,7 @@ from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import (
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
+from .wrappers import Bidirectional, TimeDistributed
 from .reshaping import (
     Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
 )
@@ -46,7 +47,7 @@ __all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Crop
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
 __all__ += ["Embedding", "LayerNormalization", "UnitNormalization", "AlphaDropout", "GaussianDropout",
             "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
-__all__ += ["SimpleRNN", "LSTM", "GRU", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+__all__ += ["Bidirectional", "TimeDistributed", "SimpleRNN", "LSTM", "GRU", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
             "Convolution2DTranspose", "SeparableConvolution2D"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]
