@@ -71,8 +71,8 @@ def deserialize_layer(spec, custom_objects=None):
     config = dict(spec.get("config", {}))
     from .models import Functional
 
-    if isinstance(cls, type) and issubclass(cls, Functional):  # rebuilds its own layers and graph
-        return cls.from_config(config, custom_objects=custom_objects)
+    if isinstance(cls, type) and (issubclass(cls, Functional) or getattr(cls, "holds_layers", False)):
+        return cls.from_config(config, custom_objects=custom_objects)  # rebuilds the layers it holds
     if spec["class_name"] == "Sequential":
         layers = [deserialize_layer(s, custom_objects) for s in config.pop("layers", [])]
         build = config.pop("build_input_shape", None)

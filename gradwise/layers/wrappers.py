@@ -22,10 +22,10 @@ def _serialize(layer):
     return {"class_name": type(layer).__name__, "config": layer.get_config()}
 
 
-def _deserialize(spec):
+def _deserialize(spec, custom_objects=None):
     from ..saving import deserialize_layer
 
-    return deserialize_layer(spec) if isinstance(spec, dict) else spec
+    return deserialize_layer(spec, custom_objects) if isinstance(spec, dict) else spec
 
 
 def _strip(name, prefix):
@@ -41,6 +41,8 @@ class TimeDistributed(Layer):
         x = gw.Input((10, 16))                          # 10 steps of 16 features
         y = TimeDistributed(gw.layers.Dense(8))(x)      # (None, 10, 8)
     """
+
+    holds_layers = True  # from_config takes custom_objects for the wrapped layer
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -74,9 +76,9 @@ class TimeDistributed(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _deserialize(config["layer"])
+        config["layer"] = _deserialize(config["layer"], custom_objects)
         return cls(**config)
 
 
@@ -98,6 +100,8 @@ class Bidirectional(Layer):
     None: [forward output, backward output, forward states..., backward states...]).
     Weights: the forward layer's, then the backward layer's.
     """
+
+    holds_layers = True  # from_config takes custom_objects for the wrapped layers
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
@@ -206,10 +210,10 @@ class Bidirectional(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _deserialize(config["layer"])
+        config["layer"] = _deserialize(config["layer"], custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
-            config["backward_layer"] = _deserialize(backward)
+            config["backward_layer"] = _deserialize(backward, custom_objects)
         return cls(**config)

@@ -208,3 +208,15 @@ def test_against_keras():
                     assert kc["layer"]["config"]["name"] == gc["layer"]["config"]["name"] == "forward_r"
                     assert kc["backward_layer"]["config"]["name"] == gc["backward_layer"]["config"]["name"]
                     assert kc["backward_layer"]["config"]["go_backwards"] is True
+
+
+def test_a_custom_layer_inside_a_wrapper_loads_through_custom_objects(tmp_path):
+    class Doubler(gw.layers.Layer):  # not registered: only custom_objects can name it
+        def call(self, inputs):
+            return inputs * 2.0
+
+    model = gw.Sequential([gw.Input((3, 2)), TimeDistributed(Doubler(name="twice"))])
+    model.save(tmp_path / "m.gw")
+    loaded = gw.models.load_model(tmp_path / "m.gw", custom_objects={"Doubler": Doubler})
+    x = np.arange(6, dtype="float32").reshape(1, 3, 2)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), 2 * x)
