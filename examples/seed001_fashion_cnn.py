@@ -7,7 +7,7 @@ The seed's network (every Conv2D 3x3 relu "same" unless said otherwise):
 trained on 55,000 standardised images with the last 5,000 held out for validation, with the
 recipe of the book the seed quotes (Geron, Hands-on Machine Learning): Nadam, batch 32, 10 epochs.
 
-Run:    python examples/seed001_fashion_cnn.py [--epochs 10] [--seed 0] [--subset N]
+Run:    python examples/seed001_fashion_cnn.py [--epochs 10] [--seed 0] [--subset N] [--backup-dir DIR]
 Data:   the cache, else $GRADWISE_FASHION_MNIST_DIR (a folder of the four IDX files),
         else the official download.
 Expect: test accuracy about 0.92 after 10 epochs (a long run on a CPU).
@@ -28,6 +28,8 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--batch-size", type=int, default=32)
 parser.add_argument("--subset", type=int, default=None, help="train on the first N images only (a quick look)")
 parser.add_argument("--save", default=None, help="save the trained model here (.gw)")
+parser.add_argument("--backup-dir", default=None,
+                    help="back up after every epoch here; run again with the same folder to resume an interrupted run")
 args = parser.parse_args()
 gw.random.seed(args.seed)
 
@@ -64,7 +66,9 @@ model = gw.Sequential([
 model.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
 
 start = time.perf_counter()
-model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, validation_data=(x_valid, y_valid))
+callbacks = [gw.callbacks.BackupAndRestore(args.backup_dir)] if args.backup_dir else []
+model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, validation_data=(x_valid, y_valid),
+          callbacks=callbacks)
 minutes = (time.perf_counter() - start) / 60
 test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
 print(f"test accuracy: {test_acc:.4f} (loss {test_loss:.4f}) after {args.epochs} epochs, {minutes:.1f} min of training")
