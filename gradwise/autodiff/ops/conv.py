@@ -146,6 +146,28 @@ def _im2col(xp, kh, kw, strides, dilation, oh, ow, with_ones):
     return cols.reshape(m, kh * kw * c)
 
 
+def _padded_input(x, x4, kernel, kernel_channels, kernel_hw, window, strides, padding, dilation, op):
+    """Check channels, pad the NHWC input x4 and size the output: (padded x4, pads, oh, ow).
+    `window` is the kernel's spatial shape as the user gave it (for the error message)."""
+    n, h, w, c = x4.shape
+    if kernel_channels != c:
+        raise ShapeError(
+            f"{op}: input has {c} channels (shape {tuple(x.shape)}) but the kernel "
+            f"{tuple(kernel.shape)} expects {kernel_channels}."
+        )
+    (kh, kw), (sh, sw), (dh, dw) = kernel_hw, strides, dilation
+    pads = pads_for(padding, (h, w), kernel_hw, strides, dilation)
+    xp = pad_nhwc(x4, pads)
+    hp, wp = xp.shape[1:3]
+    oh, ow = (hp - (kh - 1) * dh - 1) // sh + 1, (wp - (kw - 1) * dw - 1) // sw + 1
+    if oh <= 0 or ow <= 0:
+        raise ShapeError(
+            f"{op}: the (dilated) kernel {window} does not fit the padded input "
+            f"{(hp, wp)} of input shape {tuple(x.shape)} (padding {padding!r})."
+        )
+    return xp, pads, oh, ow
+
+
 class Conv2D(Function):
     """Cross-correlation of NHWC x with a (kh, kw, C, F) kernel, plus an optional bias (F,).
 
@@ -157,21 +179,9 @@ class Conv2D(Function):
         k4 = kernel[None] if kernel.ndim == 3 else kernel
         n, h, w, c = x4.shape
         kh, kw, kc, f = k4.shape
-        if kc != c:
-            raise ShapeError(
-                f"{op}: input has {c} channels (shape {tuple(x.shape)}) but the kernel "
-                f"{tuple(kernel.shape)} expects {kc}."
-            )
         (sh, sw), (dh, dw) = strides, dilation
-        pads = pads_for(padding, (h, w), (kh, kw), strides, dilation)
-        xp = pad_nhwc(x4, pads)
-        hp, wp = xp.shape[1:3]
-        oh, ow = (hp - (kh - 1) * dh - 1) // sh + 1, (wp - (kw - 1) * dw - 1) // sw + 1
-        if oh <= 0 or ow <= 0:
-            raise ShapeError(
-                f"{op}: the (dilated) kernel {kernel.shape[:-2]} does not fit the padded input "
-                f"{(hp, wp)} of input shape {tuple(x.shape)} (padding {padding!r})."
-            )
+        xp, pads, oh, ow = _padded_input(x, x4, kernel, kc, (kh, kw), kernel.shape[:-2], strides, padding,
+                                          dilation, op)
         # bias inside the matmul (a ones column) only where that is cheap: few channels
         self.fused_bias = fused = bool(bias) and c <= SMALL_C
         cols = _im2col(xp, kh, kw, strides, dilation, oh, ow, fused)
@@ -426,21 +436,9 @@ class DepthwiseConv2D(Function):
     def forward(self, x, kernel, *bias, strides, padding, dilation, op):
         n, h, w, c = x.shape
         kh, kw, kc, dm = kernel.shape
-        if kc != c:
-            raise ShapeError(
-                f"{op}: input has {c} channels (shape {tuple(x.shape)}) but the kernel "
-                f"{tuple(kernel.shape)} expects {kc}."
-            )
         (sh, sw), (dh, dw) = strides, dilation
-        pads = pads_for(padding, (h, w), (kh, kw), strides, dilation)
-        xp = pad_nhwc(x, pads)
-        hp, wp = xp.shape[1:3]
-        oh, ow = (hp - (kh - 1) * dh - 1) // sh + 1, (wp - (kw - 1) * dw - 1) // sw + 1
-        if oh <= 0 or ow <= 0:
-            raise ShapeError(
-                f"{op}: the (dilated) kernel {kernel.shape[:2]} does not fit the padded input "
-                f"{(hp, wp)} of input shape {tuple(x.shape)} (padding {padding!r})."
-            )
+        xp, pads, oh, ow = _padded_input(x, x, kernel, kc, (kh, kw), kernel.shape[:2], strides, padding,
+                                          dilation, op)
         offsets = window_offsets(kh, kw, sh, sw, dh, dw, oh, ow)
         k_offsets = kernel.reshape(kh * kw, c, dm)
         out = np.zeros((n, oh, ow, c, dm), dtype=np.result_type(x, kernel))
