@@ -5,7 +5,10 @@ The seed's network (every Conv2D 3x3 relu "same" unless said otherwise):
     -> MaxPooling 2 -> Flatten -> Dense 128 relu -> Dropout 0.5 -> Dense 64 relu
     -> Dropout 0.5 -> Dense 10 softmax
 trained on 55,000 standardised images with the last 5,000 held out for validation, with the
-recipe of the book the seed quotes (Geron, Hands-on Machine Learning): Nadam, batch 32, 10 epochs.
+recipe of the book the seed quotes (Geron, Hands-on Machine Learning): Nadam, batch 32, 10 epochs,
+with one change: the learning rate (Nadam's default 1e-3) anneals to zero along a cosine. With a
+constant rate the validation accuracy wanders around 0.90-0.91 from epoch 5 on (we measured test
+0.9076 after 10 epochs); annealing lets the last epochs settle.
 
 Run:    python examples/seed001_fashion_cnn.py [--epochs 10] [--seed 0] [--subset N] [--backup-dir DIR]
 Data:   the cache, else $GRADWISE_FASHION_MNIST_DIR (a folder of the four IDX files),
@@ -63,7 +66,9 @@ model = gw.Sequential([
     layers.Dropout(0.5),
     layers.Dense(units=10, activation="softmax"),
 ])
-model.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
+steps = args.epochs * -(-len(x_train) // args.batch_size)
+schedule = gw.optimizers.schedules.CosineDecay(initial_learning_rate=1e-3, decay_steps=steps)
+model.compile(loss="sparse_categorical_crossentropy", optimizer=gw.optimizers.Nadam(schedule), metrics=["accuracy"])
 
 start = time.perf_counter()
 callbacks = [gw.callbacks.BackupAndRestore(args.backup_dir)] if args.backup_dir else []

@@ -109,7 +109,8 @@ def _(c):
 
 
 @claim("fashion-cnn", "001",
-       "that CNN on Fashion-MNIST (55,000 standardised images, nadam, batch 32, 10 epochs): test accuracy",
+       "that CNN on Fashion-MNIST (55,000 standardised images, nadam with a cosine-annealed rate, batch 32, "
+       "10 epochs): test accuracy",
        expected=0.92, expected_text=">= 0.92 (92 %)", tolerance_text="at least", full=True, minutes=90)
 def _(c):
     (x_train_full, y_train_full), (x_test, y_test) = gw.datasets.fashion_mnist.load_data()
@@ -120,11 +121,15 @@ def _(c):
     x_train, x_valid, x_test = (((x - mean) / std).astype("float32")[..., None] for x in (x_train, x_valid, x_test))
     gw.random.seed(0)
     model = _fashion_cnn()
-    # the recipe of the book the seed's listing comes from (Geron): Nadam, batch 32, 10 epochs
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
+    # the recipe of the book the seed's listing comes from (Geron): Nadam, batch 32, 10 epochs; its
+    # rate (1e-3) annealed to zero along a cosine, as in examples/seed001_fashion_cnn.py
+    steps = 10 * -(-len(x_train) // 32)
+    schedule = gw.optimizers.schedules.CosineDecay(initial_learning_rate=1e-3, decay_steps=steps)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=gw.optimizers.Nadam(schedule),
+                  metrics=["accuracy"])
     start = time.perf_counter()
     # an hour-long run: a backup after every epoch, so an interrupted run resumes where it stopped
-    backup = gw.callbacks.BackupAndRestore(os.path.join(gw.datasets.cache_dir(), "reproduce-fashion-cnn"))
+    backup = gw.callbacks.BackupAndRestore(os.path.join(gw.datasets.cache_dir(), "reproduce-fashion-cnn-cosine"))
     model.fit(x_train, y_train, epochs=10, batch_size=32, validation_data=(x_valid, y_valid), verbose=1,
               callbacks=[backup])
     minutes = (time.perf_counter() - start) / 60
