@@ -78,27 +78,30 @@ def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
         g = node_grads.pop(node, None)
         if g is None:
             continue
-        if node in want:
+        if want and node in want:
             _add_found(found, want[node], g)
         if node.overwrites_grad:  # no dict, tensor, node or view holds g: backward may reuse it
             node.grad_is_scratch = g.base is None and sys.getrefcount(g) <= _SOLE and g.flags.writeable
         grads = node.backward(g)
         for t, needed, gi in zip(node.inputs, node.needs_input_grad, grads):
-            if not needed or gi is None:
+            if gi is None or not needed:
                 continue
-            if gi.shape != t.data.shape:
+            data = t.data
+            if gi.shape != data.shape:
                 raise GradientError(
                     f"internal error: {node.name}.backward gave a gradient of shape {gi.shape} "
-                    f"for an input of shape {t.data.shape}."
+                    f"for an input of shape {data.shape}."
                 )
-            if gi.dtype != t.data.dtype:
-                gi = gi.astype(t.data.dtype)
-            parent = t._node
+            if gi.dtype != data.dtype:
+                gi = gi.astype(data.dtype)
+            parent = t._node  # the sums below are _add / _add_found written out: this loop is hot
             if parent is not None and lo <= parent.seq < hi:
-                _add(node_grads, parent, gi)
+                prev = node_grads.get(parent)
+                node_grads[parent] = gi if prev is None else prev + gi
             else:
-                _add_found(found, t, gi)
-        grads = gi = None  # hold no gradient between iterations (see overwrites_grad)
+                prev = found.get(id(t))
+                found[id(t)] = (t, gi) if prev is None else (t, prev[1] + gi)
+        grads = gi = prev = None  # hold no gradient between iterations (see overwrites_grad)
         if free:
             node.release()
     return found

@@ -18,15 +18,20 @@ def _log_softmax(x):
 
 
 class SparseSoftmaxCrossEntropy(Function):
+    """-log softmax(logits)[label] with one exp pass: loss = log Σ e^(x - max) - (x - max)[label]."""
+
     def forward(self, labels, logits):
-        log_p = _log_softmax(logits)
+        classes = logits.shape[-1]
+        shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
         # (row, label) index pairs into the logits flattened to (samples, classes)
         self.pick = (np.arange(labels.size), labels.reshape(-1))
-        self.p = np.exp(log_p)
-        return -log_p.reshape(-1, logits.shape[-1])[self.pick].reshape(labels.shape)
+        picked = shifted.reshape(-1, classes)[self.pick].reshape(labels.shape)
+        self.e = np.exp(shifted, out=shifted)
+        self.total = np.add.reduce(self.e, axis=-1, keepdims=True)
+        return np.log(self.total[..., 0]) - picked
 
-    def backward(self, g):  # d loss / d logits = p - onehot(label)
-        d = self.p * g[..., None]
+    def backward(self, g):  # d loss / d logits = p - onehot(label), p = e / Σe
+        d = self.e * (g[..., None] / self.total)
         d.reshape(-1, d.shape[-1])[self.pick] -= g.reshape(-1)
         return None, d
 
@@ -78,7 +83,8 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits):
             f"sparse cross-entropy: labels of shape {labels.shape} do not match logits of shape "
             f"{logits.shape} (expected labels of shape {logits.shape[:-1]})."
         )
-    if labels.size and (labels.data.min() < 0 or labels.data.max() >= classes):
+    if labels.size and (np.minimum.reduce(labels.data, axis=None) < 0
+                        or np.maximum.reduce(labels.data, axis=None) >= classes):
         bad = labels.data[(labels.data < 0) | (labels.data >= classes)][0]
         raise ValueError(
             f"sparse cross-entropy: label {bad} is outside [0, {classes}) for {classes} classes; "

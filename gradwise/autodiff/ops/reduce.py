@@ -22,13 +22,26 @@ class _Reduce(Function):
         """The upstream gradient with the reduced axes restored as size 1."""
         return expand_reduced(g, self.shape, self.axes, self.keepdims)
 
+    def spread_to_input(self, g):
+        """The upstream gradient repeated over the reduced axes: an array of the input's shape.
+
+        A small one is filled (np.broadcast_to's Python wrapper costs more than filling a few
+        thousand numbers); a large one stays a read-only broadcast view, which costs no memory.
+        """
+        g = self.spread(g)
+        if g.size == 1 and math.prod(self.shape) <= 4096:
+            out = np.empty(self.shape, g.dtype)
+            out.fill(g.reshape(()))
+            return out
+        return np.broadcast_to(g, self.shape)
+
 
 class Sum(_Reduce):
     def compute(self, a):
         return a.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g):  # every summed element contributed with weight 1
-        return (np.broadcast_to(self.spread(g), self.shape),)
+        return (self.spread_to_input(g),)
 
 
 class Mean(_Reduce):
@@ -40,7 +53,7 @@ class Mean(_Reduce):
         return np.true_divide(np.add.reduce(a, axis=self.axes, keepdims=self.keepdims), self.n, dtype=a.dtype)
 
     def backward(self, g):  # each element has weight 1/n
-        return (np.broadcast_to(self.spread(g) / self.n, self.shape),)
+        return (self.spread_to_input(g / self.n),)
 
 
 class _Extreme(_Reduce):
