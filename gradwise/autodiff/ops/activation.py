@@ -47,6 +47,13 @@ def _zeros_like(x):
     return buf[:x.size].reshape(x.shape)
 
 
+def _zero_for(x):
+    """The fastest zero to compare x with: cached zeros for a C-contiguous array, else a scalar."""
+    if isinstance(x, np.ndarray) and x.flags.c_contiguous:
+        return _zeros_like(x)
+    return np.asarray(x).dtype.type(0)
+
+
 class Sigmoid(Function):
     def forward(self, x):
         self.out = _sigmoid(x)
@@ -69,8 +76,7 @@ class Relu(Function):
     overwrites_grad = True
 
     def forward(self, x):
-        zero = _zeros_like(x) if x.flags.c_contiguous else x.dtype.type(0)
-        self.out = np.maximum(x, zero)
+        self.out = np.maximum(x, _zero_for(x))
         return self.out
 
     def backward(self, g):  # 1 where x > 0, else 0 (0 at x = 0)
@@ -99,23 +105,28 @@ class ReluGeneral(Function):
         return (g * self.slope,)
 
 
+# The piecewise activations below are sums of a positive and a negative part rather than
+# np.where, which branches per element and runs about 6x slower on mixed signs; each sum
+# adds an exact 0 to one part, so the values are the same (infinities and NaN included).
 class LeakyRelu(Function):
     def forward(self, x, slope):
-        self.pos, self.s = x > 0, slope
-        return np.where(self.pos, x, slope * x)
+        zero = _zero_for(x)
+        self.pos, self.s = x > 0, x.dtype.type(slope)
+        return np.maximum(x, zero) + self.s * np.minimum(x, zero)
 
     def backward(self, g):  # 1 for x > 0, slope otherwise
-        return (np.where(self.pos, g, self.s * g),)
+        return (g * (self.pos + ~self.pos * self.s),)
 
 
 class Elu(Function):
     def forward(self, x, alpha, scale=1.0):
-        self.pos, self.alpha, self.scale = x > 0, alpha, scale
-        self.neg_exp = np.exp(np.minimum(x, 0))  # e^x on the negative side only
-        return scale * np.where(self.pos, x, alpha * (self.neg_exp - 1))
+        zero = _zero_for(x)
+        self.pos, self.alpha, self.scale = x > 0, x.dtype.type(alpha), x.dtype.type(scale)
+        self.neg_exp = np.exp(np.minimum(x, zero))  # e^x on the negative side only
+        return self.scale * (np.maximum(x, zero) + self.alpha * (self.neg_exp - 1))
 
     def backward(self, g):  # 1 for x > 0, alpha e^x otherwise
-        return (self.scale * np.where(self.pos, g, g * self.alpha * self.neg_exp),)
+        return (self.scale * (g * (self.pos + ~self.pos * (self.alpha * self.neg_exp))),)
 
 
 class Softplus(Function):
