@@ -575,8 +575,11 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss: a scalar Tensor (per-sample Tensor for reduction "none")."""
+        kept = getattr(y_pred, "_keras_mask", None)  # a masked sequence output (Embedding(mask_zero), Masking)
         y_pred = _as_pred(y_pred, self.dtype)
         values, mask = self._call_with_mask(y_true, y_pred)
+        if kept is not None and np.shape(kept) == tuple(values.shape):
+            mask = kept if mask is None else np.logical_and(mask, kept)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction)
 
     def _call_with_mask(self, y_true, y_pred):

@@ -62,7 +62,9 @@ class Tensor:
     asked; comparisons return bool tensors without gradient.
     """
 
-    __slots__ = ("data", "_node", "_requires_grad", "grad", "__weakref__")
+    # _keras_mask: the (batch, timesteps) bool mask a masking layer attached (Keras's attribute;
+    # unset on most tensors, read with getattr(t, "_keras_mask", None))
+    __slots__ = ("data", "_node", "_requires_grad", "grad", "_keras_mask", "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
     __array_priority__ = 1000
 

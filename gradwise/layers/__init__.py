@@ -6,7 +6,7 @@ from .augmentation import (
 )
 from .base import Layer
 from .conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from .core import Activation, Dense, Flatten, Identity, Lambda
+from .core import Activation, Dense, Flatten, Identity, Lambda, Masking
 from .input import Input, InputLayer, SymbolicTensor
 from .merging import (
     Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, dot,
@@ -43,7 +43,7 @@ __all__ = ["Layer", "Input", "InputLayer", "SymbolicTensor", "Dense", "Activatio
            "GlobalMaxPooling2D", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
            "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU", "Maxout", "Normalization"]
-__all__ += ["Identity", "Lambda", "Dot", "dot", "Rescaling", "Cropping1D", "Cropping2D", "Permute",
+__all__ += ["Identity", "Lambda", "Masking", "Dot", "dot", "Rescaling", "Cropping1D", "Cropping2D", "Permute",
             "RepeatVector", "UpSampling1D", "UpSampling2D", "ZeroPadding1D"]
 __all__ += ["Embedding", "LayerNormalization", "UnitNormalization", "AlphaDropout", "GaussianDropout",
             "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
@@ -51,3 +51,18 @@ __all__ += ["Bidirectional", "TimeDistributed", "SimpleRNN", "LSTM", "GRU", "Con
             "Convolution2DTranspose", "SeparableConvolution2D"]
 __all__ += ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "add",
             "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]
+
+
+def serialize(layer):
+    """A layer as {"class_name", "config"} (keras.layers.serialize)."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """The layer a serialize() dict describes (keras.layers.deserialize)."""
+    from ..saving import deserialize_layer
+
+    return deserialize_layer(config, custom_objects)
+
+
+__all__ += ["serialize", "deserialize"]

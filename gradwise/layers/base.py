@@ -22,6 +22,7 @@ strings, lists, dicts) and the class is registered (`@gw.saving.register`).
 import functools
 import inspect
 import re
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -50,6 +51,12 @@ def snake_case(name):
 
 class Layer:
     """Base class of all layers (see the module docstring for the life cycle).
+
+    Masks (Keras's rules): a layer that makes a mask (Embedding(mask_zero=True), Masking)
+    attaches it to its output tensor as `_keras_mask`; the next layer whose call() takes a
+    `mask` argument receives it; a layer with `supports_masking = True` passes
+    `compute_mask(inputs, mask)` on to its output, any other layer drops the mask with a
+    warning.
 
     Args:
         trainable: whether the layer's weights are updated by training.
@@ -243,17 +250,37 @@ class Layer:
             if inputs.dtype.kind in "iub" and self.dtype.kind == "f":
                 inputs = Tensor._from_array(inputs.data.astype(self.dtype), None)
             self._ensure_built(inputs.shape)
-        if self._call_takes_training():
-            return self.call(inputs, training=training, **kwargs)
-        return self.call(inputs, **kwargs)
+        mask = mask_of(inputs)
+        if mask is not None and "mask" not in kwargs and self._call_takes("mask"):
+            kwargs["mask"] = mask
+        if self._call_takes("training"):
+            outputs = self.call(inputs, training=training, **kwargs)
+        else:
+            outputs = self.call(inputs, **kwargs)
+        if self.supports_masking:
+            attach_mask(outputs, self.compute_mask(inputs, kwargs.get("mask", mask)))
+        elif mask is not None:
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with a mask "
+                "attached to it, but it does not support masking: the mask stops here and later layers "
+                "will not see it.", stacklevel=2)
+        return outputs
 
-    def _call_takes_training(self):
+    #: True for layers that pass a mask on (Keras's attribute; see compute_mask).
+    supports_masking = False
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of this layer's output: by default the input's, unchanged."""
+        return previous_mask
+
+    def _call_takes(self, argument):
+        """Whether this layer's call() has a parameter of that name (cached per class)."""
         cls = type(self)
-        cached = cls.__dict__.get("_takes_training_cache")
-        if cached is None:
-            cached = "training" in inspect.signature(cls.call).parameters
-            cls._takes_training_cache = cached
-        return cached
+        cache = cls.__dict__.get("_call_parameters")
+        if cache is None:
+            cache = frozenset(inspect.signature(cls.call).parameters)
+            cls._call_parameters = cache
+        return argument in cache
 
     @property
     def input(self):
@@ -316,3 +343,23 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def mask_of(inputs):
+    """The mask attached to a tensor (or the masks of a list of them, None when there are none)."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def attach_mask(outputs, mask):
+    """Attach `mask` to the output tensor(s) that do not carry one yet."""
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] + [None] * (len(outputs) - 1)
+        for out, m in zip(outputs, masks):
+            attach_mask(out, m)
+    elif isinstance(outputs, Tensor) and getattr(outputs, "_keras_mask", None) is None:
+        outputs._keras_mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)

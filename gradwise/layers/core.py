@@ -24,6 +24,8 @@ class Dense(Layer):
     Weights (Keras's layout): kernel (in, units), bias (units,).
     """
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, **kwargs):
@@ -86,6 +88,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function: `Activation("relu")`."""
 
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -120,12 +124,50 @@ class Flatten(Layer):
         return super().get_config()
 
 
+class Masking(Layer):
+    """Marks the timesteps whose features all equal `mask_value` as padding (Keras's Masking).
+
+    Input (batch, timesteps, features). The output is the input with those steps set to 0,
+    and it carries the mask `any(inputs != mask_value, axis=-1)`: recurrent layers then skip
+    those steps, and a sequence output's loss and metrics leave them out.
+
+        x = gw.Input((None, 8))
+        h = gw.layers.LSTM(16)(gw.layers.Masking(mask_value=0.0)(x))
+    """
+
+    supports_masking = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return np.any(inputs.data != self.mask_value, axis=-1)
+
+    def call(self, inputs):
+        keep = np.any(inputs.data != self.mask_value, axis=-1, keepdims=True)
+        return inputs * keep.astype(inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def _check_shape(self, shape):
+        pass  # any shape with a feature axis
+
+    def get_config(self):
+        config = super().get_config()
+        config["mask_value"] = self.mask_value
+        return config
+
+
 class Identity(Layer):
     """Returns its inputs unchanged (a tensor, or a list of them); no weights.
 
     A placeholder: e.g. the "no-op" branch of a model built from a list of layers, or a
     named point in a functional graph. The gradient passes through unchanged.
     """
+
+    supports_masking = True
 
     def call(self, inputs):
         return inputs

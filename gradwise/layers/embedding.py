@@ -31,9 +31,10 @@ class Embedding(Layer):
         output_dim: positive int, the size of each vector.
         embeddings_initializer: default "uniform", Keras's RandomUniform(-0.05, 0.05).
         embeddings_regularizer: optional penalty on the table added to the loss (default None).
-        mask_zero: stored and serialized for Keras compatibility (default False). gradwise has
-            no masks, so it is not propagated: with True, id 0 is still looked up like any other
-            (pad with 0 and keep its row, or mask the loss yourself).
+        mask_zero: whether id 0 is padding (default False). With True the output carries the
+            mask `ids != 0`: recurrent layers skip the padded steps, GlobalAveragePooling1D
+            averages over the others, and a sequence output's loss and metrics leave them out
+            (as Keras). Row 0 still exists, so input_dim counts it.
         weights: optional initial table, an array (or a one-element list) of shape
             (input_dim, output_dim); the layer is built at once (as Keras).
 
@@ -55,6 +56,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = _regularizer(embeddings_regularizer)
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         if weights is not None:
             self.build(None)
             self.set_weights(weights if isinstance(weights, list) and len(weights) == 1 else [weights])
@@ -89,6 +91,12 @@ class Embedding(Layer):
         # rows of the table picked by integer-array indexing: its backward adds g into
         # each picked row (np.add.at), so repeated ids accumulate
         return getitem(self.embeddings, self._ids(inputs))
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """`ids != 0` with mask_zero=True (padding), else None."""
+        if not self.mask_zero:
+            return None
+        return np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs) != 0
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

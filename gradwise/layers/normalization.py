@@ -245,6 +245,8 @@ class LayerNormalization(Layer):
         >>> LayerNormalization()(np.array([[1.0, 2.0, 3.0]]))   # ≈ [[-1.2238, 0, 1.2238]]
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, rms_scaling=False,
                  **kwargs):

@@ -6,7 +6,9 @@ GlobalAveragePooling2D/1D, GlobalMaxPooling2D/1D: a mean / max over the spatial 
 composed from the reductions.
 """
 
-from ..autodiff.ops import reduce_max, reduce_mean
+import numpy as np
+
+from ..autodiff.ops import reduce_max, reduce_mean, reduce_sum
 from ..autodiff.ops.conv import as_tuple, norm_padding, output_size
 from ..autodiff.ops.pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, min_pool2d
 from ..errors import ShapeError
@@ -167,14 +169,31 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps: (batch, steps, C) -> (batch, C) ((batch, 1, C) with keepdims)."""
+    """Mean over the steps: (batch, steps, C) -> (batch, C) ((batch, 1, C) with keepdims).
+
+    With a (batch, steps) mask (from Embedding(mask_zero=True) or Masking) the mean is over
+    the kept steps only, as Keras; the output carries no mask.
+    """
 
     rank = 1
     reduce = staticmethod(reduce_mean)
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = 1 if self.data_format == "channels_last" else 2
+        weights = np.expand_dims(np.asarray(mask, dtype=bool), 3 - axis).astype(inputs.dtype)
+        total = reduce_sum(inputs * weights, axis=axis, keepdims=self.keepdims)
+        return total / np.maximum(weights.sum(axis=axis, keepdims=self.keepdims), 1)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
-    """Max over the steps: (batch, steps, C) -> (batch, C)."""
+    """Max over the steps: (batch, steps, C) -> (batch, C). As in Keras 3 it takes no mask: a
+    masked input is pooled whole (with a warning that the mask stops here)."""
 
     rank = 1
     reduce = staticmethod(reduce_max)

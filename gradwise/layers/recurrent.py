@@ -13,8 +13,12 @@ Shared by all three (Keras's RNN arguments):
         outputs come in that (reversed) processing order, as in Keras.
     dropout, recurrent_dropout: fractions of the inputs / of the previous state dropped while
         training; one mask per sequence, fixed across time steps (as Keras).
-    call(inputs, initial_state=None, training=None): initial_state is a state array or a list
-        of them, (batch, units) each; zeros when None.
+    zero_output_for_mask: with a mask, masked steps of a sequence output are 0 instead of the
+        previous output (default False; Bidirectional sets it for return_sequences, as Keras).
+    call(inputs, initial_state=None, mask=None, training=None): initial_state is a state array
+        or a list of them, (batch, units) each; zeros when None. mask (batch, timesteps) bools
+        (taken from the input when Embedding(mask_zero=True) or Masking made it): a masked step
+        keeps the previous states and repeats the previous output.
 
 The input projection x·W (+ b) is one matmul for all steps before the loop; only h·U is per step.
 """
@@ -43,7 +47,8 @@ class _Recurrent(Layer):
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
-                 return_state=False, go_backwards=False, stateful=False, unroll=False, **kwargs):
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 zero_output_for_mask=False, **kwargs):
         super().__init__(**kwargs)
         cls = type(self).__name__
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
@@ -78,6 +83,7 @@ class _Recurrent(Layer):
         self.go_backwards = bool(go_backwards)
         self.stateful = False
         self.unroll = bool(unroll)  # accepted for Keras compatibility: the Python loop is always unrolled
+        self.zero_output_for_mask = bool(zero_output_for_mask)
 
     # --- weights ------------------------------------------------------------------------------
     def build(self, input_shape):
@@ -143,7 +149,14 @@ class _Recurrent(Layer):
                                  f"got {tuple(s.shape)}.")
         return states
 
-    def call(self, inputs, initial_state=None, training=None):
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """A sequence output keeps the input's mask; the last output and the states carry none."""
+        out = previous_mask if self.return_sequences else None
+        return [out] + [None] * self._state_count if self.return_state else out
+
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         batch, steps, features = inputs.shape
         dtype = self.kernel.dtype
         states = self._initial_states(initial_state, batch, dtype)
@@ -157,9 +170,22 @@ class _Recurrent(Layer):
         rec_mask = None
         if training and self.recurrent_dropout > 0:
             rec_mask = self._mask((batch, self.units), self.recurrent_dropout, dtype)
+        keep = None
+        if mask is not None:  # (batch, steps) bools: a masked step keeps the previous states
+            keep = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
+            if keep.shape != (batch, steps):
+                raise ShapeError(f"{type(self).__name__} '{self.name}': the mask must have shape "
+                                 f"(batch, timesteps) = {(batch, steps)}, got {keep.shape}.")
+            keep = keep[:, :, None].astype(dtype)
         outputs = []
         for t in (range(steps - 1, -1, -1) if self.go_backwards else range(steps)):
-            output, states = self._step(projected[:, t, :], states, rec_mask)
+            output, new_states = self._step(projected[:, t, :], states, rec_mask)
+            if keep is None:
+                states = new_states
+            else:  # Keras: a masked step outputs the previous first state (h), or 0 with zero_output_for_mask
+                k, d = Tensor._from_array(keep[:, t], None), Tensor._from_array(1 - keep[:, t], None)
+                output = k * output if self.zero_output_for_mask else _blend(k, d, output, states[0])
+                states = [_blend(k, d, new, old) for new, old in zip(new_states, states)]
             outputs.append(output)
         if self.return_sequences:
             result = stack(outputs, axis=1)
@@ -193,6 +219,7 @@ class _Recurrent(Layer):
             dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
             return_sequences=self.return_sequences, return_state=self.return_state,
             go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll,
+            zero_output_for_mask=self.zero_output_for_mask,
         )
         return config
 
@@ -335,3 +362,9 @@ class GRU(_Recurrent):
         config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
                       reset_after=self.reset_after)
         return config
+
+
+def _blend(keep, drop, new, old):
+    """new where keep is 1, old where it is 0 (keep, drop = 1 - keep: (batch, 1) columns of 0/1);
+    one product is an exact 0, so the kept value is exact."""
+    return keep * new + drop * old

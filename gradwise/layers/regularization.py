@@ -40,6 +40,8 @@ class Dropout(Layer):
     Input shape: any. Output shape: the same.
     """
 
+    supports_masking = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate < 1:
@@ -191,6 +193,8 @@ class GaussianNoise(Layer):
     Input shape: any. Output shape: the same.
     """
 
+    supports_masking = True
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(stddev, numbers.Real) or isinstance(stddev, bool) or not 0 <= stddev <= 1:
@@ -234,6 +238,8 @@ class GaussianDropout(Layer):
 
     Input shape: any. Output shape: the same.
     """
+
+    supports_masking = True
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)

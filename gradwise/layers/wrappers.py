@@ -19,7 +19,9 @@ _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 def _serialize(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    from . import serialize
+
+    return serialize(layer)
 
 
 def _deserialize(spec, custom_objects=None):
@@ -43,6 +45,7 @@ class TimeDistributed(Layer):
     """
 
     holds_layers = True  # from_config takes custom_objects for the wrapped layer
+    supports_masking = True  # a (batch, time) mask passes through
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -102,6 +105,7 @@ class Bidirectional(Layer):
     """
 
     holds_layers = True  # from_config takes custom_objects for the wrapped layers
+    supports_masking = True  # the inner layers read the input's mask themselves
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
@@ -127,6 +131,9 @@ class Bidirectional(Layer):
             backward_layer = _deserialize(spec)
         self.backward_layer = backward_layer
         self._verify(self.forward_layer, self.backward_layer)
+        for inner in (self.forward_layer, self.backward_layer):  # as Keras: masked steps of sequences give 0
+            if hasattr(inner, "zero_output_for_mask"):
+                inner.zero_output_for_mask = inner.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -182,6 +189,13 @@ class Bidirectional(Layer):
         if self.return_state:
             return (output if self.merge_mode is None else [output]) + states
         return output
+
+    def compute_mask(self, inputs, previous_mask=None):
+        out = previous_mask if self.return_sequences else None
+        outs = [out] if self.merge_mode is not None else [out, out]
+        if self.return_state:
+            return outs + [None] * (2 * self.forward_layer._state_count)
+        return outs[0] if self.merge_mode is not None else outs
 
     def compute_output_shape(self, input_shape):
         shapes = self.forward_layer.compute_output_shape(tuple(input_shape))

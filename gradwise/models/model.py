@@ -21,7 +21,7 @@ from ..autodiff.ops import add, softmax, sigmoid
 from ..autodiff.tensor import Tensor
 from ..callbacks import CallbackList, History, ProgbarLogger
 from ..errors import GradwiseError, ShapeError
-from ..layers.base import Layer
+from ..layers.base import Layer, attach_mask
 from ..layers.core import Activation
 from ..layers.input import InputLayer, SymbolicTensor
 from ..progress import ProgressBar, resolve_verbose
@@ -137,7 +137,7 @@ class Model(Layer):
         self._build_shape = (None,) + tuple(input_shape[1:])
 
     def _training_kw(self, training):
-        return {"training": training} if self._call_takes_training() else {}
+        return {"training": training} if self._call_takes("training") else {}
 
     # --- compile ------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
@@ -207,6 +207,18 @@ class Model(Layer):
         """The model's output as arrays (backend arrays for metrics, NumPy for predict)."""
         return out.numpy() if numpy else out.data
 
+    def _metric_weight(self, out, sample_weight):
+        """The metrics' sample weight: sample_weight times the output's mask, if it carries one
+        (as Keras: the masked steps of a sequence output do not count)."""
+        mask = getattr(out, "_keras_mask", None)
+        if mask is None:
+            return sample_weight
+        weight = np.asarray(mask, dtype=np.float32)
+        if sample_weight is None:
+            return weight
+        sw = np.asarray(sample_weight, dtype=np.float32)
+        return sw.reshape(sw.shape + (1,) * (weight.ndim - sw.ndim)) * weight
+
     def _join_batches(self, outs):
         return np.concatenate(outs, axis=0)
 
@@ -241,7 +253,11 @@ class Model(Layer):
         last = head[0]
         for layer in self._call_layers():
             if layer is last:
-                return x if isinstance(layer, Activation) else layer.pre_activation(x)
+                if isinstance(layer, Activation):
+                    return x
+                logits = layer.pre_activation(x)  # a Dense: its output keeps the input's mask
+                attach_mask(logits, getattr(x, "_keras_mask", None))
+                return logits
             x = layer(x, training=True)
         raise AssertionError("unreachable")
 
@@ -265,13 +281,14 @@ class Model(Layer):
                 loss = add(loss, sum(penalties[1:], penalties[0]))
         value = float(loss.data)
         if not np.isfinite(value):
-            return value, None
+            return value, None, swb
         grads = tape.gradient(loss, variables)
         self.optimizer.apply(grads, variables)
+        metric_weight = self._metric_weight(out, swb)
         if head is not None:
             with no_grad():
                 out = head[2](out)
-        return value, self._output_arrays(out)
+        return value, self._output_arrays(out), metric_weight
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -362,7 +379,7 @@ class Model(Layer):
         callback), or None. `totals` = [loss sum, samples] of the epoch, updated in place.
         """
         callbacks.on_train_batch_begin(step)
-        value, pred = self._train_step(xb, yb, swb, variables, head)
+        value, pred, metric_weight = self._train_step(xb, yb, swb, variables, head)
         if pred is None:
             logs = {"loss": value, **self._metric_logs()}
             callbacks.on_train_batch_end(step, logs)  # a TerminateOnNaN stops training here
@@ -376,7 +393,7 @@ class Model(Layer):
         totals[0] += value * len(yb)
         totals[1] += len(yb)
         for m in self.compiled_metrics:
-            m.update_state(yb, pred, swb)
+            m.update_state(yb, pred, metric_weight)
         logs = {"loss": totals[0] / totals[1], **self._metric_logs()}
         callbacks.on_train_batch_end(step, logs)
         if interrupt.pressed:
@@ -441,7 +458,7 @@ class Model(Layer):
                 value = float(loss.data) + sum(float(p.data) for p in penalties)
                 loss_sum += value * len(yb)
                 for m in metrics:
-                    m.update_state(yb, self._output_arrays(pred), swb)
+                    m.update_state(yb, self._output_arrays(pred), self._metric_weight(pred, swb))
                 logs = {"loss": loss_sum / min(n, (step + 1) * batch_size),
                         **{m.name: metrics_mod.log_value(m) for m in metrics}}
                 bar.update(step + 1, logs, finalize=step + 1 == steps)
@@ -484,11 +501,12 @@ class Model(Layer):
             sample_weight = data_mod.apply_class_weight(y, class_weight, sample_weight)
         for m in self.compiled_metrics:
             m.reset_state()
-        value, pred = self._train_step(x, y, sample_weight, self._weights_to_train(), self._logits_head())
+        value, pred, metric_weight = self._train_step(x, y, sample_weight, self._weights_to_train(),
+                                                      self._logits_head())
         if pred is None:
             raise NonFiniteLossError(f"The loss became {value} on this batch; the update was not applied.")
         for m in self.compiled_metrics:
-            m.update_state(y, pred, sample_weight)
+            m.update_state(y, pred, metric_weight)
         logs = {"loss": value, **self._metric_logs()}
         if return_dict:
             return logs

@@ -416,7 +416,7 @@ def evaluate(model, data, *, y=None, batch_size=None, verbose="auto", sample_wei
             loss_sum += value * len(yb)
             seen += len(yb)
             for m in metrics:
-                m.update_state(yb, model._output_arrays(pred), swb)
+                m.update_state(yb, model._output_arrays(pred), model._metric_weight(pred, swb))
             logs = {"loss": loss_sum / seen, **{m.name: metrics_mod.log_value(m) for m in metrics}}
             done = step + 1
             bar.update(done, logs)
