@@ -28,7 +28,7 @@ import numbers
 import numpy as np
 
 from .. import activations, initializers, random
-from ..autodiff.ops import matmul, multiply, stack, zeros
+from ..autodiff.ops import matmul, multiply, reshape, stack, transpose, zeros
 from ..autodiff.tensor import Tensor, convert_to_tensor
 from ..errors import ShapeError
 from .base import Layer
@@ -168,8 +168,8 @@ class _Recurrent(Layer):
         if bias is not None:
             projected = projected + bias
         rec_mask = None
-        if training and self.recurrent_dropout > 0:
-            rec_mask = self._mask((batch, self.units), self.recurrent_dropout, dtype)
+        if training and self.recurrent_dropout > 0:  # drawn once per call, the same at every step
+            rec_mask = self._mask(self._recurrent_mask_shape(batch), self.recurrent_dropout, dtype)
         keep = None
         if mask is not None:  # (batch, steps) bools: a masked step keeps the previous states
             keep = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
@@ -197,6 +197,22 @@ class _Recurrent(Layer):
 
     def _step(self, x_t, states, rec_mask):
         raise NotImplementedError
+
+    def _recurrent_mask_shape(self, batch):
+        """Recurrent dropout: one mask per gate (as Keras), each (batch, units)."""
+        return (self._gates, batch, self.units)
+
+    def _gate_products(self, h, rec_mask, gates):
+        """h · recurrent_kernel for the first `gates` gate slices; under recurrent dropout each
+        gate sees h through its own mask (one batched matmul over the gates)."""
+        u = self.units
+        kernel = self.recurrent_kernel if gates == self._gates else self.recurrent_kernel[:, :gates * u]
+        if rec_mask is None:
+            return matmul(h, kernel)
+        per_gate = multiply(reshape(h, (1,) + tuple(h.shape)), Tensor._from_array(rec_mask.data[:gates], None))
+        blocks = transpose(reshape(kernel, (u, gates, u)), (1, 0, 2))  # (gates, units, units)
+        products = matmul(per_gate, blocks)  # (gates, batch, units)
+        return reshape(transpose(products, (1, 0, 2)), (h.shape[0], gates * u))
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
@@ -241,6 +257,9 @@ class SimpleRNN(_Recurrent):
         model = gw.Sequential([gw.Input((10, 3)), SimpleRNN(8), gw.layers.Dense(1)])
     """
 
+    def _recurrent_mask_shape(self, batch):
+        return (batch, self.units)
+
     def _step(self, x_t, states, rec_mask):
         h = states[0] if rec_mask is None else multiply(states[0], rec_mask)
         h = self.activation(x_t + matmul(h, self.recurrent_kernel))
@@ -256,8 +275,8 @@ class LSTM(_Recurrent):
 
     Args: as SimpleRNN, plus recurrent_activation (default "sigmoid") and unit_forget_bias
     (default True: the forget slice of the bias starts at 1, Jozefowicz et al. 2015, and the rest
-    from bias_initializer). recurrent_dropout > 0 is not implemented (Keras then switches to a
-    different per-gate computation); dropout is.
+    from bias_initializer). recurrent_dropout drops h_{t-1} with one mask per gate, drawn
+    once per sequence (as Keras).
 
     Input shape: (batch, timesteps, features). Output: h, (batch, units) or (batch, timesteps,
     units); return_state gives [output, h, c].
@@ -268,9 +287,6 @@ class LSTM(_Recurrent):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
                  **kwargs):
-        if kwargs.get("recurrent_dropout", 0):
-            raise NotImplementedError("LSTM: recurrent_dropout is not implemented in gradwise yet; use 0.0 "
-                                      "(dropout on the inputs is supported).")
         super().__init__(units, activation=activation, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -290,7 +306,7 @@ class LSTM(_Recurrent):
     def _step(self, x_t, states, rec_mask):
         h, c = states
         u, act, rec = self.units, self.activation, self.recurrent_activation
-        z = x_t + matmul(h, self.recurrent_kernel)
+        z = x_t + self._gate_products(h, rec_mask, 4)
         i, f, g, o = rec(z[:, :u]), rec(z[:, u:2 * u]), act(z[:, 2 * u:3 * u]), rec(z[:, 3 * u:])
         c = f * c + i * g
         h = o * act(c)
@@ -316,7 +332,8 @@ class GRU(_Recurrent):
         h_t = z * h_{t-1} + (1 - z) * ĥ
 
     σ is recurrent_activation (default "sigmoid"). Args as SimpleRNN plus recurrent_activation
-    and reset_after; recurrent_dropout > 0 is not implemented, dropout is.
+    and reset_after; recurrent_dropout drops h_{t-1} in the gates' products (one mask per gate,
+    as Keras); the final blend z * h_{t-1} uses the undropped state.
     Weights: kernel (features, 3·units), recurrent_kernel (units, 3·units), bias (2, 3·units) or
     (3·units,). Output: h; return_state gives [output, h].
     """
@@ -324,9 +341,6 @@ class GRU(_Recurrent):
     _gates = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True, **kwargs):
-        if kwargs.get("recurrent_dropout", 0):
-            raise NotImplementedError("GRU: recurrent_dropout is not implemented in gradwise yet; use 0.0 "
-                                      "(dropout on the inputs is supported).")
         super().__init__(units, activation=activation, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
@@ -343,17 +357,18 @@ class GRU(_Recurrent):
         h = states[0]
         u, rec = self.units, self.recurrent_activation
         if self.reset_after:
-            m = matmul(h, self.recurrent_kernel)
+            m = self._gate_products(h, rec_mask, 3)
             if self.use_bias:
                 m = m + self.bias[1]
             z = rec(x_t[:, :u] + m[:, :u])
             r = rec(x_t[:, u:2 * u] + m[:, u:2 * u])
             candidate = self.activation(x_t[:, 2 * u:] + r * m[:, 2 * u:])
         else:
-            m = matmul(h, self.recurrent_kernel[:, :2 * u])
+            m = self._gate_products(h, rec_mask, 2)
             z = rec(x_t[:, :u] + m[:, :u])
             r = rec(x_t[:, u:2 * u] + m[:, u:])
-            candidate = self.activation(x_t[:, 2 * u:] + matmul(r * h, self.recurrent_kernel[:, 2 * u:]))
+            h_h = h if rec_mask is None else multiply(h, Tensor._from_array(rec_mask.data[2], None))
+            candidate = self.activation(x_t[:, 2 * u:] + matmul(r * h_h, self.recurrent_kernel[:, 2 * u:]))
         h = z * h + (1 - z) * candidate
         return h, [h]
 

@@ -212,11 +212,58 @@ def test_recurrent_dropout_of_simple_rnn_masks_the_previous_state():
     np.testing.assert_allclose(out[:, 2], h0 * mask ** 3)  # the same mask at each step
 
 
+def _numpy_gated_run(name, weights, x, masks, reset_after=True):
+    """LSTM / GRU by hand with gate g's recurrent product taken on h * masks[g]."""
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    kernel, rec, bias = weights
+    u = rec.shape[0]
+    h = np.zeros((x.shape[0], u))
+    c = np.zeros_like(h)
+    for t in range(x.shape[1]):
+        if name == "LSTM":
+            z = x[:, t] @ kernel + bias + np.concatenate([(h * masks[g]) @ rec[:, g * u:(g + 1) * u] for g in range(4)], 1)
+            i, f, g, o = sig(z[:, :u]), sig(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), sig(z[:, 3 * u:])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+        else:
+            xz = x[:, t] @ kernel + (bias[0] if reset_after else bias)
+            m = [(h * masks[g]) @ rec[:, g * u:(g + 1) * u] for g in range(3)]
+            if reset_after:
+                m = [m[g] + bias[1][g * u:(g + 1) * u] for g in range(3)]
+                z, r = sig(xz[:, :u] + m[0]), sig(xz[:, u:2 * u] + m[1])
+                cand = np.tanh(xz[:, 2 * u:] + r * m[2])
+            else:
+                z, r = sig(xz[:, :u] + m[0]), sig(xz[:, u:2 * u] + m[1])
+                cand = np.tanh(xz[:, 2 * u:] + (r * (h * masks[2])) @ rec[:, 2 * u:])
+            h = z * h + (1 - z) * cand
+    return h
+
+
+@pytest.mark.parametrize("name, extra", [("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False})])
+def test_recurrent_dropout_of_gated_layers_gives_each_gate_its_own_mask(name, extra):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 4, 2))
+    layer = CUSTOM[name](5, recurrent_dropout=0.5, dtype="float64", **extra)
+    layer(x)
+    gates = 4 if name == "LSTM" else 3
+    masks = (rng.random((gates, 3, 5)) >= 0.5) * 2.0
+    drawn = []
+
+    def fixed_mask(shape, rate, dtype):
+        drawn.append((shape, rate))
+        return gw.constant(masks, dtype="float64")
+
+    layer._mask = fixed_mask
+    got = layer(x, training=True).numpy()
+    assert drawn == [((gates, 3, 5), 0.5)]  # one draw per call, reused at every step
+    weights = layer.get_weights()
+    np.testing.assert_allclose(got, _numpy_gated_run(name, weights, x, masks, **extra), rtol=1e-10)
+    np.testing.assert_allclose(layer(x).numpy(), _numpy_gated_run(name, weights, x, np.ones_like(masks), **extra),
+                               rtol=1e-10)  # inference: no dropout
+    assert not np.allclose(got, layer(x).numpy())
+
+
 def test_unsupported_arguments_raise_naming_them():
-    with pytest.raises(NotImplementedError, match="LSTM: recurrent_dropout"):
-        LSTM(3, recurrent_dropout=0.2)
-    with pytest.raises(NotImplementedError, match="GRU: recurrent_dropout"):
-        GRU(3, recurrent_dropout=0.2)
     with pytest.raises(NotImplementedError, match="stateful"):
         SimpleRNN(3, stateful=True)
     with pytest.raises(NotImplementedError, match="kernel_constraint"):
