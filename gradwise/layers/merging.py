@@ -28,6 +28,13 @@ class Merge(Layer):
 
     #: how many inputs the layer takes: (at least, at most); Subtract takes exactly two
     arity = (1, None)
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """As Keras: a step is kept if any input keeps it; None if some input has no mask."""
+        if previous_mask is None or any(m is None for m in previous_mask):
+            return None
+        return np.logical_or.reduce([np.asarray(m, dtype=bool) for m in previous_mask])
 
     def _check_inputs(self, input_shape):
         kind = type(self).__name__
@@ -171,6 +178,18 @@ class Concatenate(Merge):
     def call(self, inputs):
         return _concatenate(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs, previous_mask=None):
+        """As Keras: the inputs' masks (all-kept for an unmasked input) joined along `axis`,
+        then a step is kept if any of its joined entries is."""
+        if previous_mask is None:
+            return None
+        masks = []
+        for x, m in zip(inputs, previous_mask):
+            shape = tuple(x.shape)
+            m = np.ones(shape, bool) if m is None else np.asarray(m, dtype=bool)
+            masks.append(np.broadcast_to(m[..., None], shape) if m.ndim < len(shape) else m)
+        return np.any(np.concatenate(masks, axis=self.axis), axis=-1)
+
     def get_config(self):
         config = super().get_config()
         config["axis"] = self.axis
@@ -199,6 +218,9 @@ class Dot(Merge):
     Input shape: a list of two tensors of shapes (N, ...), each of rank >= 2.
     Output shape: (N, a's other axes..., b's other axes...), or (N, 1).
     """
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None  # as Keras: a dot product has no steps left to mask
 
     arity = (2, 2)
 

@@ -187,3 +187,16 @@ def test_masked_pooling_and_sequence_loss_match_keras():
     for model in (theirs, ours):
         model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     np.testing.assert_allclose(ours.evaluate(IDS, y, verbose=0), theirs.evaluate(IDS, y, verbose=0), rtol=1e-5)
+
+
+def test_merge_layers_combine_masks_as_keras():
+    a = embedded()
+    b = layers.Embedding(5, 3, mask_zero=True)(np.array([[0, 1, 0, 0, 2], [1, 1, 1, 0, 0], [0, 0, 0, 0, 0]]))
+    either = (IDS != 0) | (b._keras_mask)
+    np.testing.assert_array_equal(layers.Add()([a, b])._keras_mask, either)
+    np.testing.assert_array_equal(layers.Concatenate()([a, b])._keras_mask, either)
+    plain = gw.constant(np.ones((3, 5, 2), "float32"))
+    assert getattr(layers.Add()([a, a * 1.0]), "_keras_mask", None) is None  # one input has no mask
+    np.testing.assert_array_equal(layers.Concatenate()([a, plain])._keras_mask, np.ones((3, 5), bool))
+    np.testing.assert_array_equal(layers.Concatenate(axis=1)([a, plain[:, :, :1] * np.ones(3, "float32")])._keras_mask,
+                                  np.concatenate([IDS != 0, np.ones((3, 5), bool)], axis=1))
