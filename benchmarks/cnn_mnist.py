@@ -15,12 +15,10 @@
     python benchmarks/cnn_mnist.py --subset 12800 --epochs-each 5
     python benchmarks/cnn_mnist.py --subset 6400 --profile   # cProfile of one gradwise epoch
     python benchmarks/cnn_mnist.py --threads 1               # BLAS and torch on one thread each
-    python benchmarks/cnn_mnist.py --tune-malloc             # glibc keeps freed big blocks (see below)
 
---tune-malloc asks glibc (Linux) to serve arrays up to 32 MB from the heap and not to give
-freed memory back to the system at once (mallopt M_MMAP_THRESHOLD / M_TRIM_THRESHOLD).
-Without it every large temporary NumPy array is a fresh mmap whose pages fault in on first
-touch: measured ~25 % of a gradwise step of this network on one thread.
+gradwise asks glibc to reuse freed large blocks when it is imported (gw.backend.keep_freed_memory;
+both libraries in this process profit). GRADWISE_KEEP_FREED_MEMORY=0 turns that off, to see
+its effect: every large temporary is then a fresh mmap whose pages fault in on first touch.
 """
 
 import argparse
@@ -149,21 +147,6 @@ def profile_epoch(x, y, lines=25):
     pstats.Stats(profiler).sort_stats("tottime").print_stats(lines)
 
 
-def tune_malloc():
-    """glibc only: big blocks from the heap (<= 32 MB) and no eager trimming; True if applied."""
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    return bool(libc.mallopt(m_mmap_threshold, 32 * 2**20)) and bool(libc.mallopt(m_trim_threshold, 2**30))
-
-
 def set_threads(n):
     """n threads for NumPy's BLAS (needs threadpoolctl) and for torch; returns a description."""
     said = []
@@ -187,12 +170,10 @@ def main(argv=None):
     parser.add_argument("--layer-repeats", type=int, default=7, help="timed runs of the single layer")
     parser.add_argument("--profile", action="store_true", help="cProfile one gradwise epoch and exit")
     parser.add_argument("--threads", type=int, default=0, help="threads for BLAS and torch (default: theirs)")
-    parser.add_argument("--tune-malloc", action="store_true", help="glibc mallopt: keep big freed blocks")
     args = parser.parse_args(argv)
     if args.threads:
         print("threads: " + set_threads(args.threads))
-    if args.tune_malloc:
-        print(f"malloc tuning: {'applied' if tune_malloc() else 'not available (glibc only)'}")
+    print(f"freed memory kept for reuse (gw.backend.keep_freed_memory): {gw.backend.freed_memory_kept}")
 
     x, y = load(args.subset)
     if args.profile:

@@ -68,5 +68,31 @@ def new_generator(seed=None):
     return xp.random.default_rng(seed)
 
 
+def keep_freed_memory():
+    """Ask glibc (Linux) to reuse freed memory for large arrays; True if it was applied.
+
+    By default glibc gives every array over 128 KB its own fresh mapping and returns it to
+    the system when freed, so each training step's large temporaries (im2col columns,
+    activations, gradients) fault their pages in again: measured 10-30 % of a small CNN's
+    step here. This serves blocks up to 32 MB from the heap and trims the heap only past
+    1 GB of free memory. Cost: the process keeps up to its peak memory. gradwise applies it
+    on import; set GRADWISE_KEEP_FREED_MEMORY=0 to leave malloc alone.
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (e.g. musl)
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_mmap_threshold, 32 * 2**20)) and bool(mallopt(m_trim_threshold, 2**30))
+
+
+#: whether keep_freed_memory() was applied when gradwise was imported
+freed_memory_kept = os.environ.get("GRADWISE_KEEP_FREED_MEMORY", "1") != "0" and keep_freed_memory()
+
 if os.environ.get("GRADWISE_BACKEND"):
     set_backend(os.environ["GRADWISE_BACKEND"])

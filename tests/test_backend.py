@@ -1,3 +1,5 @@
+import os
+import platform
 import subprocess
 import sys
 
@@ -43,3 +45,13 @@ def test_clear_session_restarts_automatic_names():
     gw.backend.clear_session()
     assert gw.layers.Dense(1).name == "dense" and gw.layers.Dense(1).name == "dense_1"
     assert gw.optimizers.Adam().name == "adam"
+
+
+def test_freed_memory_is_kept_on_linux_unless_turned_off():
+    code = "import gradwise as gw; print(gw.backend.freed_memory_kept)"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    env = dict(os.environ, GRADWISE_KEEP_FREED_MEMORY="0")
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.strip()
+    assert off == "False"
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert on == "True"
