@@ -41,3 +41,11 @@ class UnknownNameError(GradwiseError, ValueError):
 
 class BackendError(GradwiseError, ImportError):
     """An array backend that is unknown or not installed."""
+
+
+def missing_name(module, name, known_gaps):
+    """The AttributeError for `module.name`: says what to use instead when `name` is a Keras
+    name gradwise leaves out on purpose (known_gaps: name -> advice), else the usual one."""
+    if name in known_gaps:
+        return AttributeError(f"{module}.{name} is not part of gradwise: {known_gaps[name]}")
+    return AttributeError(f"module {module!r} has no attribute {name!r}")

@@ -23,3 +23,17 @@ from .monitor import EarlyStopping, MonitorCallback, TerminateOnNaN
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "LambdaCallback",
            "MonitorCallback", "EarlyStopping", "TerminateOnNaN", "LearningRateScheduler",
            "ReduceLROnPlateau", "ModelCheckpoint", "BackupAndRestore", "CSVLogger"]
+
+
+_GAPS = {
+    "TensorBoard": "gradwise writes no TensorFlow event files. Log each epoch with "
+                   "CSVLogger('log.csv') (or keep fit's History) and plot it with gw.viz.plot_history.",
+    "RemoteMonitor": "gradwise sends nothing over the network; use a LambdaCallback to report logs yourself.",
+    "SwapEMAWeights": "gradwise optimizers keep no moving average of the weights (use_ema).",
+}
+
+
+def __getattr__(name):
+    from ..errors import missing_name
+
+    raise missing_name(__name__, name, _GAPS)

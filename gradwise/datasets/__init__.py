@@ -27,3 +27,15 @@ __all__ = [
     "DatasetFormatError",
     "DownloadError",
 ]
+
+
+_NOT_SHIPPED = ("gradwise loads mnist, fashion_mnist (downloaded once, checksums verified) and digits "
+                "(bundled); load other data with NumPy and pass the arrays to fit.")
+_GAPS = {name: _NOT_SHIPPED for name in ("cifar10", "cifar100", "imdb", "reuters", "boston_housing",
+                                         "california_housing")}
+
+
+def __getattr__(name):
+    from ..errors import missing_name
+
+    raise missing_name(__name__, name, _GAPS)

@@ -196,3 +196,18 @@ def standardize(x, axis=0, mean=None, std=None, epsilon=1e-7, return_stats=False
             raise ValueError("standardize: std must be >= 0.")
     out = (x - mean) / np.maximum(std, x.dtype.type(epsilon))
     return (out, mean, std) if return_stats else out
+
+
+_GAPS = {
+    "plot_model": "gradwise draws no model diagrams (Keras needs pydot and graphviz for it); "
+                  "print model.summary(), or draw a GradientTape's graph with gw.viz.graph.",
+    "image_dataset_from_directory": "gradwise reads no image folders; load the images into a NumPy "
+                                    "array (e.g. with Pillow) and pass it to fit, or wrap them in a PyDataset.",
+    "text_dataset_from_directory": "gradwise reads no text folders; tokenize into integer arrays and pass them to fit.",
+}
+
+
+def __getattr__(name):
+    from ..errors import missing_name
+
+    raise missing_name(__name__, name, _GAPS)
