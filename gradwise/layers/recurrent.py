@@ -13,6 +13,9 @@ Shared by all three (Keras's RNN arguments):
         outputs come in that (reversed) processing order, as in Keras.
     dropout, recurrent_dropout: fractions of the inputs / of the previous state dropped while
         training; one mask per sequence, fixed across time steps (as Keras).
+    stateful: each call starts from the previous call's final states (batch i of one call
+        continues sample i of the last), as Keras; feed batches of one size with shuffle=False,
+        and call reset_state() between independent sequences. Gradients stop at the call.
     zero_output_for_mask: with a mask, masked steps of a sequence output are 0 instead of the
         previous output (default False; Bidirectional sets it for return_sequences, as Keras).
     call(inputs, initial_state=None, mask=None, training=None): initial_state is a state array
@@ -60,10 +63,6 @@ class _Recurrent(Layer):
                            ("recurrent_constraint", recurrent_constraint), ("bias_constraint", bias_constraint)):
             if value is not None:
                 raise NotImplementedError(f"{cls}: {arg} is not supported by gradwise yet; pass None.")
-        if stateful:
-            raise NotImplementedError(
-                f"{cls}: stateful=True is not supported by gradwise yet; pass the previous final state "
-                "as initial_state (with return_state=True) instead.")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -81,7 +80,8 @@ class _Recurrent(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self._kept_states = None  # stateful: the last call's final states (arrays), the next call's start
         self.unroll = bool(unroll)  # accepted for Keras compatibility: the Python loop is always unrolled
         self.zero_output_for_mask = bool(zero_output_for_mask)
 
@@ -134,8 +134,32 @@ class _Recurrent(Layer):
         keep = rng.random(shape, dtype=np.float32) >= rate
         return Tensor._from_array(keep.astype(dtype) * dtype.type(1 / (1 - rate)), None)
 
+    def reset_state(self, states=None):
+        """Stateful layers: start the next call from zeros (or from `states`, arrays of shape
+        (batch, units), one per state), as Keras's reset_state."""
+        if not self.stateful:
+            raise AttributeError(f"{type(self).__name__} '{self.name}': reset_state() needs a stateful layer "
+                                 "(stateful=True).")
+        if states is None:
+            self._kept_states = None
+            return
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        dtype = self.kernel.dtype if self.built else self.dtype
+        self._kept_states = None
+        self._kept_states = [s.data for s in self._initial_states(states, np.shape(states[0])[0], dtype)]
+
+    reset_states = reset_state  # Keras's older name
+
     def _initial_states(self, initial_state, batch, dtype):
         name = f"{type(self).__name__} '{self.name}'"
+        if initial_state is None and self._kept_states is not None:
+            kept = self._kept_states[0].shape[0]
+            if kept != batch:
+                raise ValueError(
+                    f"{name} is stateful: its states were kept for batches of {kept} samples, but this "
+                    f"batch has {batch}. Feed batches of one size (e.g. fit(..., batch_size={kept}, "
+                    "shuffle=False) on a sample count that divides evenly), or call reset_state() first.")
+            return [Tensor._from_array(s, None) for s in self._kept_states]
         if initial_state is None:
             return [zeros((batch, self.units), dtype=dtype) for _ in range(self._state_count)]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
@@ -187,6 +211,8 @@ class _Recurrent(Layer):
                 output = k * output if self.zero_output_for_mask else _blend(k, d, output, states[0])
                 states = [_blend(k, d, new, old) for new, old in zip(new_states, states)]
             outputs.append(output)
+        if self.stateful:  # the next call starts here; no gradient flows back across calls
+            self._kept_states = [s.data.copy() for s in states]
         if self.return_sequences:
             result = stack(outputs, axis=1)
         else:

@@ -190,6 +190,16 @@ class Bidirectional(Layer):
             return (output if self.merge_mode is None else [output]) + states
         return output
 
+    def reset_state(self, states=None):
+        """Stateful: reset both directions (states: the forward ones, then the backward ones)."""
+        if not self.stateful:
+            raise AttributeError(f"Bidirectional '{self.name}': reset_state() needs a stateful layer.")
+        half = None if states is None else len(states) // 2
+        self.forward_layer.reset_state(None if states is None else states[:half])
+        self.backward_layer.reset_state(None if states is None else states[half:])
+
+    reset_states = reset_state
+
     def compute_mask(self, inputs, previous_mask=None):
         out = previous_mask if self.return_sequences else None
         outs = [out] if self.merge_mode is not None else [out, out]

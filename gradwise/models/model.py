@@ -133,8 +133,23 @@ class Model(Layer):
         shape = tuple(1 if n is None else n for n in input_shape)
         with no_grad():
             self.call(Tensor(np.zeros(shape, np.float32)), **self._training_kw(False))
+        self.reset_states()  # the dry run must not leave states in stateful layers
         self.built = True
         self._build_shape = (None,) + tuple(input_shape[1:])
+
+    def reset_states(self):
+        """Reset every stateful recurrent layer inside (Keras 2's model.reset_states())."""
+        stack = self._sublayers()
+        while stack:
+            layer = stack.pop()
+            if isinstance(layer, Model):
+                layer.reset_states()
+                continue
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
+                layer.reset_state()
+            stack.extend(layer._sublayers())
+
+    reset_state = reset_states
 
     def _training_kw(self, training):
         return {"training": training} if self._call_takes("training") else {}

@@ -264,8 +264,6 @@ def test_recurrent_dropout_of_gated_layers_gives_each_gate_its_own_mask(name, ex
 
 
 def test_unsupported_arguments_raise_naming_them():
-    with pytest.raises(NotImplementedError, match="stateful"):
-        SimpleRNN(3, stateful=True)
     with pytest.raises(NotImplementedError, match="kernel_constraint"):
         SimpleRNN(3, kernel_constraint=lambda w: w)
     with pytest.raises(ValueError, match="dropout must be a number in \\[0, 1\\), got 1.5"):
@@ -379,3 +377,41 @@ def test_matches_keras_in_every_return_mode(name, extra):
     ours = LSTM(3)
     ours(x)
     np.testing.assert_array_equal(ours.get_weights()[2], np.asarray(keras_lstm.weights[2].numpy()))
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU"])
+def test_a_stateful_layer_continues_where_the_last_call_stopped(name):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 6, 3)).astype("float32")
+    whole = CUSTOM[name](4)
+    expected = whole(x).numpy()
+    stateful = CUSTOM[name](4, stateful=True)
+    stateful.build(x.shape)
+    stateful.set_weights(whole.get_weights())
+    stateful(x[:, :2])
+    stateful(x[:, 2:4])
+    np.testing.assert_allclose(stateful(x[:, 4:]).numpy(), expected, rtol=1e-5, atol=1e-6)
+    stateful.reset_state()  # back to zeros: the first two steps again give the fresh start
+    np.testing.assert_allclose(stateful(x[:, :2]).numpy(), whole(x[:, :2]).numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="kept for batches of 2 samples, but this batch has 3"):
+        stateful(np.zeros((3, 2, 3), "float32"))
+    states = [np.ones((3, 4), "float32")] * (2 if name == "LSTM" else 1)
+    stateful.reset_state(states)  # a given start, any batch size
+    np.testing.assert_allclose(stateful(np.zeros((3, 1, 3), "float32")).numpy(),
+                               whole(np.zeros((3, 1, 3), "float32"), initial_state=states).numpy(), rtol=1e-6)
+
+
+def test_a_stateful_model_trains_on_ordered_batches_and_resets():
+    gw.random.seed(0)
+    model = gw.Sequential([gw.Input((4, 2)), LSTM(3, stateful=True), gw.layers.Dense(1)])
+    model.compile("adam", "mse")
+    x = np.random.default_rng(1).normal(size=(8, 4, 2)).astype("float32")
+    model.fit(x, x.sum(axis=(1, 2)), batch_size=4, shuffle=False, epochs=2, verbose=0)
+    carried = model.predict(x[:4], batch_size=4, verbose=0)
+    model.reset_states()
+    fresh = model.predict(x[:4], batch_size=4, verbose=0)
+    assert not np.allclose(carried, fresh)  # the states the last batches left changed the answer
+    model.reset_states()
+    np.testing.assert_array_equal(model.predict(x[:4], batch_size=4, verbose=0), fresh)
+    with pytest.raises(AttributeError, match="needs a stateful layer"):
+        LSTM(2).reset_state()
