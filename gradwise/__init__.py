@@ -15,7 +15,7 @@ from .autodiff import check_gradients  # noqa: E402,F401
 from . import ops  # noqa: E402,F401  (keras.ops's names: gw.ops.mean, gw.ops.conv, ...)
 from .backend import get_backend, set_backend  # noqa: E402,F401
 from .torch_names import *  # noqa: E402,F401,F403  (torch.tensor, manual_seed, randn, cat, dtypes)
-from . import initializers, regularizers, losses, metrics, optimizers  # noqa: E402,F401
+from . import initializers, regularizers, constraints, losses, metrics, optimizers  # noqa: E402,F401
 from . import layers, callbacks, models, saving, utils, datasets  # noqa: E402,F401
 from .layers import Input  # noqa: E402,F401
 from .models import Model, Sequential  # noqa: E402,F401

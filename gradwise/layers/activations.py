@@ -19,11 +19,6 @@ from .core import _regularizer, _serialize_regularizer
 from .regularization import layer_generator
 
 
-def _non_neg(var):
-    return np.maximum(var.data, 0)
-
-
-_CONSTRAINTS = {"non_neg": _non_neg, "nonneg": _non_neg}  # Keras's names of the constraint PReLU uses
 MASKED = -1e9  # what Softmax puts in place of masked entries before normalising (as Keras)
 
 
@@ -119,10 +114,9 @@ class PReLU(Layer):
     Args:
         alpha_initializer: initial slope (default "zeros": the layer starts as a ReLU).
         alpha_regularizer: optional penalty on alpha.
-        alpha_constraint: a projection of alpha, applied before each forward pass (so after
-            every optimizer step): "non_neg" (Keras's name: alpha >= 0), or a function
-            var -> array such as `lambda a: np.clip(a.numpy(), 0, 1)` (a function cannot be
-            saved in a model file).
+        alpha_constraint: a projection of alpha the optimizer applies after every step: a
+            gw.constraints name or object ("non_neg": alpha >= 0), or a function var -> array
+            (a function cannot be saved in a model file).
         shared_axes: axes (1 = the first after the batch) along which one alpha is shared,
             e.g. [1, 2] for NHWC images: one slope per channel.
 
@@ -130,18 +124,12 @@ class PReLU(Layer):
     Weights: alpha of shape input_shape[1:] with the shared axes set to 1 (Keras's layout).
     """
 
-    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
-                 **kwargs):
+    constraint_args = ("alpha",)
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, shared_axes=None, **kwargs):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = _regularizer(alpha_regularizer)
-        if isinstance(alpha_constraint, str) and alpha_constraint.lower() not in _CONSTRAINTS:
-            raise ValueError(f"PReLU: unknown alpha_constraint {alpha_constraint!r}; known: "
-                             f"{', '.join(sorted(_CONSTRAINTS))}, or a function var -> array.")
-        if not (alpha_constraint is None or isinstance(alpha_constraint, str) or callable(alpha_constraint)):
-            raise ValueError(f"PReLU: alpha_constraint must be a name, a function var -> array or None, "
-                             f"got {alpha_constraint!r}.")
-        self.alpha_constraint = alpha_constraint
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -189,10 +177,6 @@ class PReLU(Layer):
             )
 
     def call(self, inputs):
-        constraint = self.alpha_constraint
-        if constraint is not None:  # project before each use, so every output sees a constrained alpha
-            constraint = _CONSTRAINTS[constraint.lower()] if isinstance(constraint, str) else constraint
-            self.alpha.assign(constraint(self.alpha))
         return prelu(inputs, self.alpha)
 
     def compute_output_shape(self, input_shape):
@@ -203,7 +187,6 @@ class PReLU(Layer):
         config.update(
             alpha_initializer=initializers.serialize(self.alpha_initializer),
             alpha_regularizer=_serialize_regularizer(self.alpha_regularizer),
-            alpha_constraint=self.alpha_constraint,
             shared_axes=self.shared_axes,
         )
         return config

@@ -27,7 +27,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import backend, initializers
+from .. import backend, constraints, initializers
 from ..autodiff.tensor import Tensor, Variable, convert_to_tensor
 from ..errors import ShapeError
 
@@ -85,10 +85,16 @@ class Layer:
         obj._init_args = (args, dict(kwargs))  # recorded for the automatic get_config
         return obj
 
+    #: the `<what>_constraint` arguments this layer takes (Keras's names), e.g. ("kernel", "bias");
+    #: each constrains the weight(s) of that name (see _CONSTRAINED), projected after every update
+    constraint_args = ()
+
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
         if "input_dim" in kwargs:  # Keras 2 spelling of a 1-D input_shape
             input_dim = kwargs.pop("input_dim")
             input_shape = input_shape or (input_dim,)
+        self._constraints = {what: constraints.get(kwargs.pop(f"{what}_constraint", None))
+                             for what in type(self).constraint_args}
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__} got unexpected keyword argument(s): {', '.join(sorted(kwargs))}."
@@ -111,6 +117,9 @@ class Layer:
         constraint: a callable projecting the value (e.g. clipping at 0) that optimizers apply
         after every update, as Keras does."""
         dtype = np.dtype(dtype or self.dtype)
+        if constraint is None:
+            constraint = next((c for what, c in getattr(self, "_constraints", {}).items()
+                               if c is not None and name in _CONSTRAINED.get(what, (what,))), None)
         value = initializers.get(initializer)(tuple(shape), dtype=dtype)
         var = Variable(np.asarray(value, dtype=dtype), dtype=dtype, trainable=trainable and self._trainable,
                        name=f"{self.name}/{name or 'variable'}", constraint=constraint)
@@ -316,6 +325,8 @@ class Layer:
     def get_config(self):
         """What __init__ needs to rebuild this layer (recorded arguments for user subclasses)."""
         base = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        base.update({f"{what}_constraint": constraints.serialize(c)
+                     for what, c in getattr(self, "_constraints", {}).items()})
         if type(self).get_config is not Layer.get_config:
             return base
         args, kwargs = self._init_args
@@ -363,3 +374,8 @@ def attach_mask(outputs, mask):
             attach_mask(out, m)
     elif isinstance(outputs, Tensor) and getattr(outputs, "_keras_mask", None) is None:
         outputs._keras_mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+
+
+# the weights each `<what>_constraint` argument applies to (by default the weight named <what>)
+_CONSTRAINED = {"recurrent": ("recurrent_kernel",), "depthwise": ("depthwise_kernel", "kernel"),
+                "pointwise": ("pointwise_kernel",)}

@@ -40,6 +40,8 @@ def check_data_format(data_format, layer):
 class _Conv(Layer):
     """What Conv1D and Conv2D share; `rank` is the number of spatial axes."""
 
+    constraint_args = ("kernel", "bias")
+
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -298,6 +300,8 @@ class DepthwiseConv2D(_Conv):
     Example: DepthwiseConv2D(3, depth_multiplier=2, padding="same") maps (8, 28, 28, 16) to (8, 28, 28, 32).
     """
 
+    constraint_args = ("depthwise", "bias")
+
     rank = 2
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
@@ -361,6 +365,8 @@ class SeparableConv2D(_Conv):
 
     Example: SeparableConv2D(64, 3, padding="same") maps (8, 32, 32, 16) to (8, 32, 32, 64).
     """
+
+    constraint_args = ("depthwise", "pointwise", "bias")
 
     rank = 2
 

@@ -24,6 +24,8 @@ class Dense(Layer):
     Weights (Keras's layout): kernel (in, units), bias (units,).
     """
 
+    constraint_args = ("kernel", "bias")
+
     supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",

@@ -47,6 +47,8 @@ class Embedding(Layer):
         >>> layer(np.array([[4, 20, 4]])).shape     # (1, 3, 64)
     """
 
+    constraint_args = ("embeddings",)
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  mask_zero=False, weights=None, **kwargs):
         kwargs.pop("input_length", None)  # deprecated in Keras 3 ("just remove it"); ignored there too

@@ -95,6 +95,8 @@ class BatchNormalization(Layer):
     (non-trainable), each of shape (features,).
     """
 
+    constraint_args = ("beta", "gamma")
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  **kwargs):
@@ -244,6 +246,8 @@ class LayerNormalization(Layer):
 
         >>> LayerNormalization()(np.array([[1.0, 2.0, 3.0]]))   # ≈ [[-1.2238, 0, 1.2238]]
     """
+
+    constraint_args = ("beta", "gamma")
 
     supports_masking = True
 

@@ -42,13 +42,14 @@ from .regularization import layer_generator
 class _Recurrent(Layer):
     """The loop shared by SimpleRNN, LSTM and GRU; subclasses give the weights and one step."""
 
+    constraint_args = ("kernel", "recurrent", "bias")
+
     _gates = 1          # kernel columns per unit: 1 (SimpleRNN), 4 (LSTM), 3 (GRU)
     _state_count = 1    # h only, or (h, c) for LSTM
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  zero_output_for_mask=False, **kwargs):
@@ -59,10 +60,6 @@ class _Recurrent(Layer):
         for arg, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value < 1:
                 raise ValueError(f"{cls}: {arg} must be a number in [0, 1), got {value!r}.")
-        for arg, value in (("kernel_constraint", kernel_constraint),
-                           ("recurrent_constraint", recurrent_constraint), ("bias_constraint", bias_constraint)):
-            if value is not None:
-                raise NotImplementedError(f"{cls}: {arg} is not supported by gradwise yet; pass None.")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

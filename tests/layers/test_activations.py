@@ -309,8 +309,9 @@ def test_prelu_non_neg_constraint_keeps_alpha_at_or_above_zero():
     model.fit(x, np.where(x > 0, x, -0.5 * x), epochs=5, batch_size=32, verbose=0)  # pulls alpha below 0
     np.testing.assert_array_equal(layer(x).numpy(), np.maximum(x, 0))  # the projected slope: 0, not < 0
     np.testing.assert_array_equal(layer.alpha.numpy(), 0)
-    assert PReLU.from_config(layer.get_config()).alpha_constraint == "non_neg"
-    with pytest.raises(ValueError, match="unknown alpha_constraint 'positive'"):
+    assert layer.get_config()["alpha_constraint"] == {"class_name": "NonNeg", "config": {}}
+    assert isinstance(PReLU.from_config(layer.get_config())._constraints["alpha"], gw.constraints.NonNeg)
+    with pytest.raises(gw.errors.UnknownNameError, match="positive"):
         PReLU(alpha_constraint="positive")
 
 

@@ -264,8 +264,6 @@ def test_recurrent_dropout_of_gated_layers_gives_each_gate_its_own_mask(name, ex
 
 
 def test_unsupported_arguments_raise_naming_them():
-    with pytest.raises(NotImplementedError, match="kernel_constraint"):
-        SimpleRNN(3, kernel_constraint=lambda w: w)
     with pytest.raises(ValueError, match="dropout must be a number in \\[0, 1\\), got 1.5"):
         SimpleRNN(3, dropout=1.5)
     with pytest.raises(ValueError, match="positive integer"):
