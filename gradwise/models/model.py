@@ -75,6 +75,13 @@ class Model(Layer):
                 return self.out(self.hidden(x))
     """
 
+    # a model's layers read and attach masks themselves: its output carries whatever mask its
+    # last layer left (none added here, and no warning for a masked input)
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None
+
     def __new__(cls, *args, **kwargs):
         """gw.Model(inputs, outputs) makes a functional model (functional.py), as in Keras."""
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):

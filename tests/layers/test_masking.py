@@ -200,3 +200,16 @@ def test_merge_layers_combine_masks_as_keras():
     np.testing.assert_array_equal(layers.Concatenate()([a, plain])._keras_mask, np.ones((3, 5), bool))
     np.testing.assert_array_equal(layers.Concatenate(axis=1)([a, plain[:, :, :1] * np.ones(3, "float32")])._keras_mask,
                                   np.concatenate([IDS != 0, np.ones((3, 5), bool)], axis=1))
+
+
+def test_a_model_used_as_a_layer_lets_its_layers_read_the_mask():
+    gw.random.seed(0)
+    inner = gw.Sequential([gw.Input((5, 3)), layers.LSTM(2, return_sequences=True)])
+    e = embedded()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = inner(e)
+    seq = out.numpy()
+    np.testing.assert_array_equal(seq[0, 3], seq[0, 2])  # the inner LSTM skipped the padded steps
+    np.testing.assert_array_equal(seq[1, 0], np.zeros(2))
+    np.testing.assert_array_equal(out._keras_mask, IDS != 0)
