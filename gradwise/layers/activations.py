@@ -34,6 +34,8 @@ def _number(value, layer, arg, minimum=None):
 class _Elementwise(Layer):
     """Shared by the layers whose output has the input's shape and that accept any shape."""
 
+    supports_masking = True  # a (batch, steps) mask passes through, as Keras
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
@@ -123,6 +125,8 @@ class PReLU(Layer):
     Input shape: (batch, ...) with known sizes on the non-shared axes. Output shape: the same.
     Weights: alpha of shape input_shape[1:] with the shared axes set to 1 (Keras's layout).
     """
+
+    supports_masking = True
 
     constraint_args = ("alpha",)
 

@@ -201,12 +201,15 @@ class Lambda(Layer):
         output_shape: shape of one output sample without the batch axis (a tuple), or a
             function of the whole input shape returning the whole output shape; None: found
             by running the function on zeros.
+        mask: None (default: the output carries no mask), a function (inputs, mask) -> the
+            output's mask, or a fixed mask, as Keras. If `function` has a `mask` parameter it
+            receives the input's mask.
         arguments: optional dict of extra keyword arguments for `function`.
 
     Input shape: whatever `function` accepts. Output shape: whatever it returns.
     """
 
-    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {function!r}.")
@@ -221,16 +224,24 @@ class Lambda(Layer):
         self.function = function
         self.output_shape = output_shape
         self.arguments = dict(arguments or {})
+        self.mask = mask
+        self.supports_masking = mask is not None
         try:
-            self._pass_training = "training" in inspect.signature(function).parameters
+            parameters = inspect.signature(function).parameters
         except (TypeError, ValueError):  # a builtin without a signature
-            self._pass_training = False
+            parameters = {}
+        self._pass_training, self._pass_mask = "training" in parameters, "mask" in parameters
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
         if self._pass_training:
             kwargs["training"] = training
+        if self._pass_mask:
+            kwargs["mask"] = mask
         return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return self.mask(inputs, previous_mask) if callable(self.mask) else self.mask
 
     def compute_output_shape(self, input_shape):
         if callable(self.output_shape):

@@ -321,6 +321,8 @@ class UnitNormalization(Layer):
         >>> UnitNormalization()(np.array([[3.0, 4.0]]))   # [[0.6, 0.8]]
     """
 
+    supports_masking = True
+
     EPSILON = 1e-12
 
     def __init__(self, axis=-1, **kwargs):

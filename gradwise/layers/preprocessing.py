@@ -34,6 +34,8 @@ class Normalization(Layer):
     Input shape: any with known sizes on the kept axes. Output shape: the same.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         if axis is None:
@@ -184,6 +186,8 @@ class Rescaling(Layer):
 
     Input shape: any. Output shape: the same, dtype float32 (the layer's dtype).
     """
+
+    supports_masking = True
 
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)

@@ -213,3 +213,25 @@ def test_a_model_used_as_a_layer_lets_its_layers_read_the_mask():
     np.testing.assert_array_equal(seq[0, 3], seq[0, 2])  # the inner LSTM skipped the padded steps
     np.testing.assert_array_equal(seq[1, 0], np.zeros(2))
     np.testing.assert_array_equal(out._keras_mask, IDS != 0)
+
+
+def test_lambda_passes_on_the_mask_it_is_given_as_keras():
+    e = embedded()
+    with pytest.warns(UserWarning, match="does not support masking"):
+        assert getattr(layers.Lambda(lambda x: x * 2)(e), "_keras_mask", None) is None
+    kept = layers.Lambda(lambda x: x * 2, mask=lambda inputs, mask: mask)(e)
+    np.testing.assert_array_equal(kept._keras_mask, IDS != 0)
+    seen = []
+    layers.Lambda(lambda x, mask=None: seen.append(mask) or x, mask=lambda inputs, mask: mask)(e)
+    np.testing.assert_array_equal(seen[0], IDS != 0)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.ReLU(), lambda: layers.LeakyReLU(), lambda: layers.PReLU(),
+                                  lambda: layers.UnitNormalization(), lambda: layers.Rescaling(2.0),
+                                  lambda: layers.Activation("tanh"), lambda: layers.LayerNormalization()])
+def test_element_wise_layers_pass_the_mask_on(make):
+    e = embedded()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = make()(e)
+    np.testing.assert_array_equal(out._keras_mask, IDS != 0)
