@@ -144,11 +144,16 @@ class BatchNormalization(Layer):
         beta = self.beta if self.center else Tensor._from_array(np.zeros(n, dtype), None)
         return gamma, beta
 
-    def call(self, inputs, training=None):
+    supports_masking = True
+
+    def call(self, inputs, training=None, mask=None):
         gamma, beta = self._gamma_beta(inputs.dtype)
         if training and self.trainable:
             stats = {}
-            out = batch_norm_train(inputs, gamma, beta, axis=self._channel, epsilon=self.epsilon, stats=stats)
+            if mask is None:
+                out = batch_norm_train(inputs, gamma, beta, axis=self._channel, epsilon=self.epsilon, stats=stats)
+            else:
+                out = self._masked_train(inputs, gamma, beta, mask, stats)
             m = self.momentum
             for var, batch in ((self.moving_mean, stats["mean"]), (self.moving_variance, stats["variance"])):
                 var.data *= m
@@ -161,6 +166,22 @@ class BatchNormalization(Layer):
         scale = multiply(gamma, Tensor._from_array(inv_std.astype(inputs.dtype, copy=False), None))
         offset = add(beta, -multiply(scale, Tensor._from_array(self.moving_mean.data.astype(inputs.dtype), None)))
         return add(multiply(inputs, reshape(scale, shape)), reshape(offset, shape))
+
+    def _masked_train(self, inputs, gamma, beta, mask, stats):
+        """Training with a (batch, steps) mask, as Keras: the statistics are taken over the kept
+        positions only (masked ones weigh 0); every position is then normalised with them."""
+        keep = np.asarray(getattr(mask, "data", mask), dtype=inputs.dtype)
+        keep = Tensor._from_array(keep.reshape(keep.shape + (1,) * (inputs.ndim - keep.ndim)), None)
+        axes = tuple(i for i in range(inputs.ndim) if i != self._channel)
+        count = float(keep.data.sum()) + 1e-7  # the kept positions (keras.backend.epsilon() added)
+        mean = divide(reduce_sum(multiply(keep, inputs), axis=axes, keepdims=True), count)
+        centered = subtract(inputs, mean)
+        var = divide(reduce_sum(multiply(keep, square(centered)), axis=axes, keepdims=True), count)
+        stats["mean"], stats["variance"] = mean.data.reshape(-1), var.data.reshape(-1)
+        shape = [1] * inputs.ndim
+        shape[self._channel] = -1
+        normalised = divide(centered, sqrt(add(var, self.epsilon)))
+        return add(multiply(normalised, reshape(gamma, shape)), reshape(beta, shape))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -235,3 +235,30 @@ def test_element_wise_layers_pass_the_mask_on(make):
         warnings.simplefilter("error")
         out = make()(e)
     np.testing.assert_array_equal(out._keras_mask, IDS != 0)
+
+
+def test_batch_normalization_takes_training_statistics_over_the_kept_steps():
+    e = embedded()
+    bn = layers.BatchNormalization(momentum=0.0)  # the moving statistics become the batch's
+    out = bn(e, training=True)
+    x, keep = e.numpy(), IDS != 0
+    mean, var = x[keep].mean(axis=0), x[keep].var(axis=0)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), mean, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), var, rtol=1e-4, atol=1e-9)
+    np.testing.assert_allclose(out.numpy(), (x - mean) / np.sqrt(var + 1e-3), rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(out._keras_mask, keep)
+
+
+@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+def test_masked_batch_normalization_matches_keras():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    table = np.random.default_rng(4).normal(size=(5, 3)).astype("float32")
+    x_theirs = keras.layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
+    x_ours = layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
+    theirs, ours = keras.layers.BatchNormalization(), layers.BatchNormalization()
+    expected = np.asarray(theirs(x_theirs, training=True))
+    np.testing.assert_allclose(ours(x_ours, training=True).numpy(), expected, rtol=1e-4, atol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-7)
