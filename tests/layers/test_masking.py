@@ -136,15 +136,19 @@ def test_masking_round_trips_through_config():
 
 
 # --- Keras 3 as an oracle (opt-in) ------------------------------------------------------------------------
-@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
-@pytest.mark.parametrize("name", ["SimpleRNN", "GRU", "LSTM"])
-def test_masked_recurrent_layers_match_keras(name):
+def keras_and_embedded(seed):
+    """Keras, and IDS embedded with mask_zero=True by Keras and by gradwise from one random table."""
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import keras
 
-    table = np.random.default_rng(1).normal(size=(5, 3)).astype("float32")
-    x_theirs = keras.layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
-    x_ours = layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
+    table = np.random.default_rng(seed).normal(size=(5, 3)).astype("float32")
+    return (keras, keras.layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS),
+            layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS))
+
+@pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
+@pytest.mark.parametrize("name", ["SimpleRNN", "GRU", "LSTM"])
+def test_masked_recurrent_layers_match_keras(name):
+    keras, x_theirs, x_ours = keras_and_embedded(1)
     for args in ({"return_sequences": True}, {"return_sequences": True, "go_backwards": True},
                  {"return_state": True}, {}):
         theirs = getattr(keras.layers, name)(4, **args)
@@ -167,12 +171,7 @@ def test_masked_recurrent_layers_match_keras(name):
 
 @pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
 def test_masked_pooling_and_sequence_loss_match_keras():
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    import keras
-
-    table = np.random.default_rng(2).normal(size=(5, 3)).astype("float32")
-    x_theirs = keras.layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
-    x_ours = layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
+    keras, x_theirs, x_ours = keras_and_embedded(2)
     for name in ("GlobalAveragePooling1D", "GlobalMaxPooling1D"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # both warn that GlobalMaxPooling1D drops the mask
@@ -251,12 +250,7 @@ def test_batch_normalization_takes_training_statistics_over_the_kept_steps():
 
 @pytest.mark.skipif(not os.environ.get("GRADWISE_KERAS_ORACLE"), reason="opt-in: GRADWISE_KERAS_ORACLE=1")
 def test_masked_batch_normalization_matches_keras():
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    import keras
-
-    table = np.random.default_rng(4).normal(size=(5, 3)).astype("float32")
-    x_theirs = keras.layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
-    x_ours = layers.Embedding(5, 3, mask_zero=True, weights=[table])(IDS)
+    keras, x_theirs, x_ours = keras_and_embedded(4)
     theirs, ours = keras.layers.BatchNormalization(), layers.BatchNormalization()
     expected = np.asarray(theirs(x_theirs, training=True))
     np.testing.assert_allclose(ours(x_ours, training=True).numpy(), expected, rtol=1e-4, atol=1e-5)
