@@ -178,7 +178,23 @@ class SpatialDropout3D(SpatialDropout2D):
     rank = 5
 
 
-class GaussianNoise(Layer):
+class _GaussianNoiseLayer(Layer):
+    """What GaussianNoise and GaussianDropout share: standard normal noise shaped like the input,
+    drawn from the layer's own stream (or gradwise's), in the input's float dtype."""
+
+    def _standard_normal(self, inputs):
+        rng = self._rng or random.generator()
+        dtype = _noise_dtype(inputs, self)
+        return rng.standard_normal(inputs.shape, dtype=np.float32).astype(dtype, copy=False), dtype
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def _check_shape(self, shape):
+        pass  # any input shape
+
+
+class GaussianNoise(_GaussianNoiseLayer):
     """Adds zero-centred Gaussian noise during training, a form of data augmentation for real
     valued inputs that makes a network less sensitive to small changes (Keras 3 semantics).
 
@@ -206,16 +222,8 @@ class GaussianNoise(Layer):
     def call(self, inputs, training=None):
         if not training or self.stddev == 0:
             return inputs
-        rng = self._rng or random.generator()
-        dtype = _noise_dtype(inputs, self)
-        noise = rng.standard_normal(inputs.shape, dtype=np.float32).astype(dtype, copy=False) * dtype.type(self.stddev)
-        return add(inputs, Tensor._from_array(noise, None))  # the noise is a constant: dy/dx = 1
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def _check_shape(self, shape):
-        pass  # any input shape
+        noise, dtype = self._standard_normal(inputs)
+        return add(inputs, Tensor._from_array(noise * dtype.type(self.stddev), None))  # a constant: dy/dx = 1
 
     def get_config(self):
         config = super().get_config()
@@ -223,7 +231,7 @@ class GaussianNoise(Layer):
         return config
 
 
-class GaussianDropout(Layer):
+class GaussianDropout(_GaussianNoiseLayer):
     """Multiplies by Gaussian noise centred on 1 during training: a smooth version of inverted
     Dropout with the same mean (1) and variance (rate / (1 - rate)) of the multiplier
     (Srivastava et al., 2014; Keras 3 semantics).
@@ -250,18 +258,9 @@ class GaussianDropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        rng = self._rng or random.generator()
-        dtype = _noise_dtype(inputs, self)
-        stddev = np.sqrt(self.rate / (1 - self.rate))
-        noise = rng.standard_normal(inputs.shape, dtype=np.float32).astype(dtype, copy=False)
-        noise = noise * dtype.type(stddev) + dtype.type(1)
+        noise, dtype = self._standard_normal(inputs)
+        noise = noise * dtype.type(np.sqrt(self.rate / (1 - self.rate))) + dtype.type(1)
         return multiply(inputs, Tensor._from_array(noise, None))  # a constant multiplier: dy/dx = m
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def _check_shape(self, shape):
-        pass  # any input shape
 
     def get_config(self):
         config = super().get_config()
