@@ -1,13 +1,14 @@
 """The backward pass and its two front doors: `Tensor.backward()` and `GradientTape`.
 
-One engine: `_walk` collects the recorded nodes behind the targets, visits them in
-decreasing sequence number (a topological order, so no recursion: a chain of 10,000 ops is
+One engine: `_walk` visits the recorded nodes behind the targets in decreasing sequence
+number (a topological order kept in a heap, so no recursion: a chain of 10,000 ops is
 fine), calls each node's backward on arrays and adds up the contributions that reach a
 tensor along several paths (seed 000's rule). Higher-order gradients would make the
 backward of each op itself recordable; the walk does not rule that out.
 """
 
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -28,58 +29,44 @@ def _sole_owner_refcount():
 _SOLE = _sole_owner_refcount()
 
 
-def _nodes_behind(roots, lo, hi):
-    """Recorded nodes reachable from `roots` with lo <= seq < hi, newest first."""
-    seen, stack = set(roots), list(roots)
-    while stack:
-        node = stack.pop()
-        if node.inputs is None:
-            raise GradientError(
-                f"The graph behind this tensor was freed (op {node.name}); a non-persistent "
-                "GradientTape or backward(retain_graph=False) frees it. Run the forward pass "
-                "again, or use GradientTape(persistent=True)."
-            )
-        for t in node.inputs:
-            parent = t._node
-            if parent is not None and parent not in seen and lo <= parent.seq < hi:
-                seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=lambda n: n.seq, reverse=True)
-
-
-def _add(store, key, grad):
-    prev = store.get(key)
-    store[key] = grad if prev is None else prev + grad
-
-
-def _add_found(found, tensor, grad):
-    prev = found.get(id(tensor))
-    found[id(tensor)] = (tensor, grad) if prev is None else (tensor, prev[1] + grad)
+def _freed(node):
+    return GradientError(
+        f"The graph behind this tensor was freed (op {node.name}); a non-persistent "
+        "GradientTape or backward(retain_graph=False) frees it. Run the forward pass "
+        "again, or use GradientTape(persistent=True)."
+    )
 
 
 def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
     """Propagate gradients from `seeds` [(tensor, grad array)] back through the graph.
 
-    Returns {id(tensor): (tensor, grad)} for every tensor reached that is a leaf of the walk
-    (made outside [lo, hi) or by no op), plus for the intermediate tensors whose node is in
-    `want` (a dict node -> tensor).
+    Nodes are visited newest first from a heap keyed by sequence number, so every node runs
+    after all the nodes that consume its output, in one pass: a node enters the heap when
+    the first gradient reaches it. Returns {id(tensor): (tensor, grad)} for every tensor
+    reached that is a leaf of the walk (made outside [lo, hi) or by no op), plus for the
+    intermediate tensors whose node is in `want` (a dict node -> tensor).
     """
-    node_grads, found = {}, {}
-    roots = []
+    node_grads, found, heap = {}, {}, []
     for t, g in seeds:
         node = t._node
         if node is not None and lo <= node.seq < hi:
-            _add(node_grads, node, g)
-            roots.append(node)
+            prev = node_grads.get(node)
+            if prev is None:
+                heappush(heap, (-node.seq, node))
+            node_grads[node] = g if prev is None else prev + g
         else:
-            _add_found(found, t, g)
+            prev = found.get(id(t))
+            found[id(t)] = (t, g) if prev is None else (t, prev[1] + g)
     want = want or {}
-    for node in _nodes_behind(roots, lo, hi):
-        g = node_grads.pop(node, None)
-        if g is None:
-            continue
+    g = prev = None
+    while heap:
+        node = heappop(heap)[1]
+        g = node_grads.pop(node)
+        if node.inputs is None:
+            raise _freed(node)
         if want and node in want:
-            _add_found(found, want[node], g)
+            prev = found.get(id(want[node]))
+            found[id(want[node])] = (want[node], g) if prev is None else (want[node], prev[1] + g)
         if node.overwrites_grad:  # no dict, tensor, node or view holds g: backward may reuse it
             node.grad_is_scratch = g.base is None and sys.getrefcount(g) <= _SOLE and g.flags.writeable
         grads = node.backward(g)
@@ -94,14 +81,18 @@ def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
                 )
             if gi.dtype != data.dtype:
                 gi = gi.astype(data.dtype)
-            parent = t._node  # the sums below are _add / _add_found written out: this loop is hot
+            parent = t._node
             if parent is not None and lo <= parent.seq < hi:
                 prev = node_grads.get(parent)
-                node_grads[parent] = gi if prev is None else prev + gi
+                if prev is None:
+                    heappush(heap, (-parent.seq, parent))
+                    node_grads[parent] = gi
+                else:
+                    node_grads[parent] = prev + gi
             else:
                 prev = found.get(id(t))
                 found[id(t)] = (t, gi) if prev is None else (t, prev[1] + gi)
-        grads = gi = prev = None  # hold no gradient between iterations (see overwrites_grad)
+        g = grads = gi = prev = None  # hold no gradient between iterations (see overwrites_grad)
         if free:
             node.release()
     return found
@@ -111,7 +102,8 @@ def _seed_for(target, gradient, what):
     if target.data.dtype.kind != "f":
         raise DTypeError(f"{what}: the target has dtype {target.dtype}; only floating tensors have gradients.")
     if gradient is None:
-        return backend.xp.ones(target.data.shape, target.data.dtype)
+        data = target.data  # a scalar's seed skips np.ones' Python wrapper
+        return backend.xp.ones(data.shape, data.dtype) if data.ndim else backend.xp.array(1, data.dtype)
     g = gradient.data if isinstance(gradient, Tensor) else backend.xp.asarray(gradient, dtype=target.dtype)
     if g.shape != target.shape:
         raise GradientError(f"{what}: the upstream gradient has shape {g.shape}, the target {target.shape}.")
@@ -241,6 +233,7 @@ class GradientTape:
         else:
             outs = list(output_gradients) if isinstance(output_gradients, (list, tuple)) else [output_gradients]
         flat, rebuild = _flatten(sources)
+        want = {}
         for s in flat:
             if not isinstance(s, Tensor):
                 raise TypeError(f"gradient(): sources must be gradwise tensors or Variables, got {type(s).__name__}.")
@@ -249,15 +242,17 @@ class GradientTape:
                     f"gradient(): source {getattr(s, 'name', 'tensor')!r} has dtype {s.dtype}; "
                     "integer and bool tensors have no gradient. Cast to float first."
                 )
+            if s._node is not None:
+                want[s._node] = s
         self._used = True
         seeds = [(t, _seed_for(t, g, "gradient")) for t, g in zip(targets, outs) if isinstance(t, Tensor)]
-        want = {s._node: s for s in flat if s._node is not None}
         free = not self.persistent and all(t is self for t in GradientTape._active)
         with no_grad():
             found = _walk(seeds, self._lo, self._hi, free=free, want=want)
         results = []
         for s in flat:
-            g = found.get(id(s), (None, None))[1] if self._is_watched(s) else None
+            g = found.get(id(s))
+            g = g[1] if g is not None and self._is_watched(s) else None
             if g is None and unconnected_gradients == "zero":
                 g = backend.xp.zeros_like(s.data)
             results.append(None if g is None else Tensor._from_array(g, None))

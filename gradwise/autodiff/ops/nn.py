@@ -21,18 +21,23 @@ class SparseSoftmaxCrossEntropy(Function):
     """-log softmax(logits)[label] with one exp pass: loss = log Σ e^(x - max) - (x - max)[label]."""
 
     def forward(self, labels, logits):
-        classes = logits.shape[-1]
         shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
-        # (row, label) index pairs into the logits flattened to (samples, classes)
-        self.pick = (np.arange(labels.size), labels.reshape(-1))
-        picked = shifted.reshape(-1, classes)[self.pick].reshape(labels.shape)
+        if labels.ndim == 1:  # (row, label) index pairs into the logits
+            self.pick = (np.arange(labels.size), labels)
+            picked = shifted[self.pick]
+        else:  # the same into the logits flattened to (samples, classes)
+            self.pick = (np.arange(labels.size), labels.reshape(-1))
+            picked = shifted.reshape(-1, logits.shape[-1])[self.pick].reshape(labels.shape)
         self.e = np.exp(shifted, out=shifted)
         self.total = np.add.reduce(self.e, axis=-1, keepdims=True)
         return np.log(self.total[..., 0]) - picked
 
     def backward(self, g):  # d loss / d logits = p - onehot(label), p = e / Σe
         d = self.e * (g[..., None] / self.total)
-        d.reshape(-1, d.shape[-1])[self.pick] -= g.reshape(-1)
+        if g.ndim == 1:
+            d[self.pick] -= g
+        else:
+            d.reshape(-1, d.shape[-1])[self.pick] -= g.reshape(-1)
         return None, d
 
 
@@ -72,20 +77,21 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits):
     softmax(logits) - onehot(labels), computed in one stable node.
     """
     labels, logits = tensor(labels), tensor(logits)
-    if labels.dtype.kind not in "iu":
-        if labels.dtype.kind == "f" and np.array_equal(labels.data, np.round(labels.data)):
-            labels = tensor(labels.data.astype(np.int64))
+    lab, classes = labels.data, logits.data.shape[-1]
+    if lab.dtype.kind not in "iu":
+        if lab.dtype.kind == "f" and np.array_equal(lab, np.round(lab)):
+            labels = tensor(lab.astype(np.int64))
+            lab = labels.data
         else:
-            raise DTypeError(f"sparse cross-entropy needs integer class labels, got {labels.dtype}.")
-    classes = logits.shape[-1]
-    if labels.shape != logits.shape[:-1]:
+            raise DTypeError(f"sparse cross-entropy needs integer class labels, got {lab.dtype}.")
+    if lab.shape != logits.data.shape[:-1]:
         raise ShapeError(
-            f"sparse cross-entropy: labels of shape {labels.shape} do not match logits of shape "
+            f"sparse cross-entropy: labels of shape {lab.shape} do not match logits of shape "
             f"{logits.shape} (expected labels of shape {logits.shape[:-1]})."
         )
-    if labels.size and (np.minimum.reduce(labels.data, axis=None) < 0
-                        or np.maximum.reduce(labels.data, axis=None) >= classes):
-        bad = labels.data[(labels.data < 0) | (labels.data >= classes)][0]
+    # one reduction checks both ends: as unsigned, a negative label is huge
+    if lab.size and np.maximum.reduce(lab.view(f"u{lab.itemsize}"), axis=None) >= classes:
+        bad = lab[(lab < 0) | (lab >= classes)][0]
         raise ValueError(
             f"sparse cross-entropy: label {bad} is outside [0, {classes}) for {classes} classes; "
             "labels must be 0 .. classes-1."

@@ -15,7 +15,7 @@ from ._common import expand_reduced, norm_axis, tensor
 
 class _Reduce(Function):
     def forward(self, a, axes, keepdims):
-        self.shape, self.axes, self.keepdims = a.shape, axes, keepdims
+        self.shape, self.size, self.axes, self.keepdims = a.shape, a.size, axes, keepdims
         return self.compute(a)
 
     def spread(self, g):
@@ -28,12 +28,11 @@ class _Reduce(Function):
         A small one is filled (np.broadcast_to's Python wrapper costs more than filling a few
         thousand numbers); a large one stays a read-only broadcast view, which costs no memory.
         """
-        g = self.spread(g)
-        if g.size == 1 and math.prod(self.shape) <= 4096:
+        if g.size == 1 and self.size <= 4096:
             out = np.empty(self.shape, g.dtype)
-            out.fill(g.reshape(()))
+            out.fill(g.reshape(()) if g.ndim else g)
             return out
-        return np.broadcast_to(g, self.shape)
+        return np.broadcast_to(self.spread(g), self.shape)
 
 
 class Sum(_Reduce):
@@ -46,7 +45,7 @@ class Sum(_Reduce):
 
 class Mean(_Reduce):
     def compute(self, a):
-        self.n = math.prod([self.shape[i] for i in self.axes])
+        self.n = self.size if len(self.axes) == a.ndim else math.prod([self.shape[i] for i in self.axes])
         if a.dtype.kind != "f" or self.n == 0:
             return a.mean(axis=self.axes, keepdims=self.keepdims)
         # ndarray.mean's own steps (sum in the array's dtype, divide) without its Python wrapper
