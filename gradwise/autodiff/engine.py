@@ -250,9 +250,11 @@ class GradientTape:
         with no_grad():
             found = _walk(seeds, self._lo, self._hi, free=free, want=want)
         results = []
+        auto = self.watch_accessed_variables
         for s in flat:
             g = found.get(id(s))
-            g = g[1] if g is not None and self._is_watched(s) else None
+            if g is not None:  # a trainable Variable is watched unless the tape was told not to
+                g = g[1] if (auto and type(s) is Variable and s.trainable) or self._is_watched(s) else None
             if g is None and unconnected_gradients == "zero":
                 g = backend.xp.zeros_like(s.data)
             results.append(None if g is None else Tensor._from_array(g, None))

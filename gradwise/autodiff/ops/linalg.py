@@ -41,13 +41,15 @@ class MatMul(Function):
         # For 2-D: dA = G Bᵀ, dB = Aᵀ G. 1-D operands become (1, n) / (n, 1) first;
         # batch axes that broadcasting added are summed away by unbroadcast.
         a, b = self.a, self.b
+        na, nb = self.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
+            return (g @ b.T if na else None), (a.T @ g if nb else None)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         if b.ndim == 1:
             g = g[..., None]
         if a.ndim == 1:
             g = np.expand_dims(g, -2)
-        na, nb = self.needs_input_grad
         ga = gb = None
         if na:
             ga = g @ _transposed(b2)
