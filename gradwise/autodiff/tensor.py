@@ -31,6 +31,10 @@ def as_dtype(dtype):
 def to_array(value, dtype=None):
     """Convert anything array-like to a backend array under the dtype policy (no copy if possible)."""
     xp = backend.xp
+    if dtype is None and type(value) is np.ndarray and xp is np:  # the common case, first
+        kind = value.dtype.kind
+        if kind in "iub" or (kind == "f" and value.dtype.itemsize <= 4):
+            return value
     if isinstance(value, Tensor):
         arr = value.data
         return arr if dtype is None else arr.astype(as_dtype(dtype), copy=False)

@@ -15,6 +15,8 @@ def tensor(x):
 
 def _like(value, ref):
     """A non-Tensor operand converted to match a Tensor operand's floating dtype."""
+    if type(value) is np.ndarray and value.dtype == ref.data.dtype:  # the common case, first
+        return Tensor._from_array(value, None)
     if ref.data.dtype.kind == "f" and (
         isinstance(value, numbers.Number) or getattr(value, "dtype", np.dtype("O")).kind in "biuf"
     ):
@@ -29,6 +31,18 @@ def operands(x, y):
     if isinstance(y, Tensor):
         return _like(x, y), y
     return convert_to_tensor(x), convert_to_tensor(y)
+
+
+def max_keepdims(x, axis=-1):
+    """np.max(x, axis, keepdims=True), faster for a short last axis of a matrix.
+
+    NumPy reduces a short contiguous axis row by row; for a few columns (10 class scores)
+    reducing the transposed copy along its first axis is one vectorised pass and 2-6x
+    faster. The maximum is exact either way, so both give the same values.
+    """
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= 32:
+        return np.maximum.reduce(x.T.copy(), axis=0)[:, None]
+    return np.maximum.reduce(x, axis=axis, keepdims=True)
 
 
 def broadcast_error(op, a, b):

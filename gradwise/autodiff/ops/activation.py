@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..function import Function, register
-from ._common import tensor
+from ._common import max_keepdims, tensor
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
@@ -29,7 +29,8 @@ def _sigmoid(x):
     return up * r + ~up * (e * r)
 
 
-_ZEROS = {}
+_ZEROS = {}  # dtype -> one read-only zero buffer
+_ZERO_VIEWS = {}  # (shape, dtype) -> a view of it in that shape
 
 
 def _zeros_like(x):
@@ -37,14 +38,22 @@ def _zeros_like(x):
 
     np.maximum(x, zeros) runs about 3x faster than np.maximum(x, 0): NumPy's loop for a
     broadcast scalar is not vectorised. A large buffer costs no memory: np.zeros maps the
-    kernel's zero page until written, and this one is never written.
+    kernel's zero page until written, and this one is never written. The view for each
+    shape is kept too (a training loop asks for the same few shapes every step).
     """
-    buf = _ZEROS.get(x.dtype)
-    if buf is None or buf.size < x.size:
-        buf = np.zeros(max(x.size, 4096), x.dtype)
-        buf.flags.writeable = False
-        _ZEROS[x.dtype] = buf
-    return buf[:x.size].reshape(x.shape)
+    key = (x.shape, x.dtype)
+    view = _ZERO_VIEWS.get(key)
+    if view is None:
+        buf = _ZEROS.get(x.dtype)
+        if buf is None or buf.size < x.size:
+            buf = np.zeros(max(x.size, 4096), x.dtype)
+            buf.flags.writeable = False
+            _ZEROS[x.dtype] = buf
+            _ZERO_VIEWS.clear()  # views of a smaller buffer would keep it alive
+        if len(_ZERO_VIEWS) >= 256:
+            _ZERO_VIEWS.clear()
+        view = _ZERO_VIEWS[key] = buf[:x.size].reshape(x.shape)
+    return view
 
 
 def _zero_for(x):
@@ -217,7 +226,7 @@ class Gelu(Function):
 class Softmax(Function):
     def forward(self, x, axis):
         self.axis = axis
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        e = np.exp(x - max_keepdims(x, axis))
         self.out = e / e.sum(axis=axis, keepdims=True)
         return self.out
 
@@ -229,7 +238,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     def forward(self, x, axis):
         self.axis = axis
-        shifted = x - np.max(x, axis=axis, keepdims=True)
+        shifted = x - max_keepdims(x, axis)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.softmax = np.exp(out)
         return out

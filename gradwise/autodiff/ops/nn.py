@@ -7,12 +7,12 @@ import numpy as np
 
 from ...errors import DTypeError, ShapeError
 from ..function import Function, register
-from ._common import tensor
+from ._common import max_keepdims, tensor
 from .activation import _sigmoid
 
 
 def _log_softmax(x):
-    shifted = x - np.max(x, axis=-1, keepdims=True)
+    shifted = x - max_keepdims(x)
     lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     return shifted - lse
 
@@ -21,7 +21,7 @@ class SparseSoftmaxCrossEntropy(Function):
     """-log softmax(logits)[label] with one exp pass: loss = log Σ e^(x - max) - (x - max)[label]."""
 
     def forward(self, labels, logits):
-        shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
+        shifted = logits - max_keepdims(logits)
         if labels.ndim == 1:  # (row, label) index pairs into the logits
             self.pick = (np.arange(labels.size), labels)
             picked = shifted[self.pick]

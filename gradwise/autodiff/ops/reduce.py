@@ -48,10 +48,13 @@ class Mean(_Reduce):
         self.n = self.size if len(self.axes) == a.ndim else math.prod([self.shape[i] for i in self.axes])
         if a.dtype.kind != "f" or self.n == 0:
             return a.mean(axis=self.axes, keepdims=self.keepdims)
-        # ndarray.mean's own steps (sum in the array's dtype, divide) without its Python wrapper
-        return np.true_divide(np.add.reduce(a, axis=self.axes, keepdims=self.keepdims), self.n, dtype=a.dtype)
+        # ndarray.mean's own steps (sum in the array's dtype, divide by a Python int, which
+        # keeps that dtype) without its Python wrapper
+        return np.add.reduce(a, axis=self.axes, keepdims=self.keepdims) / self.n
 
     def backward(self, g):  # each element has weight 1/n
+        if g.size == 1 and len(self.shape) == 1:  # the mean of a vector (a batch's losses)
+            return ((g / self.n).repeat(self.size),)
         return (self.spread_to_input(g / self.n),)
 
 
