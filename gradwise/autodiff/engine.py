@@ -246,7 +246,8 @@ class GradientTape:
                 want[s._node] = s
         self._used = True
         seeds = [(t, _seed_for(t, g, "gradient")) for t, g in zip(targets, outs) if isinstance(t, Tensor)]
-        free = not self.persistent and all(t is self for t in GradientTape._active)
+        active = GradientTape._active  # free the graph unless another open tape records it
+        free = not self.persistent and active.count(self) == len(active)
         with no_grad():
             found = _walk(seeds, self._lo, self._hi, free=free, want=want)
         results = []

@@ -68,16 +68,19 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run forward on the inputs' arrays; record the node if a gradient may be asked."""
         fn = cls()
-        if _grad_enabled[0]:
-            needs = tuple([t._requires_grad for t in inputs])
-            if True in needs:
-                fn.needs_input_grad = needs
-                out = fn.forward(*[t.data for t in inputs], **params)
-                fn.inputs = inputs
-                fn.seq = _next_seq()
-                return _wrap(out, fn)
+        if len(inputs) == 2:  # binary ops, the most common, without the list building
+            a, b = inputs
+            needs, arrays = (a._requires_grad, b._requires_grad), (a.data, b.data)
+        else:
+            needs, arrays = tuple([t._requires_grad for t in inputs]), [t.data for t in inputs]
+        if _grad_enabled[0] and True in needs:
+            fn.needs_input_grad = needs
+            out = fn.forward(*arrays, **params)
+            fn.inputs = inputs
+            fn.seq = _next_seq()
+            return _wrap(out, fn)
         fn.needs_input_grad = (False,) * len(inputs)
-        return _wrap(fn.forward(*[t.data for t in inputs], **params), None)
+        return _wrap(fn.forward(*arrays, **params), None)
 
     def release(self):
         """Drop the inputs and everything saved for backward (frees the graph's memory)."""
