@@ -37,6 +37,16 @@ def _freed(node):
     )
 
 
+def _conformed(node, grad, data):
+    """A gradient cast to its input's dtype; a gradient of the wrong shape is a bug in the op."""
+    if grad.shape != data.shape:
+        raise GradientError(
+            f"internal error: {node.name}.backward gave a gradient of shape {grad.shape} "
+            f"for an input of shape {data.shape}."
+        )
+    return grad.astype(data.dtype)
+
+
 def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
     """Propagate gradients from `seeds` [(tensor, grad array)] back through the graph.
 
@@ -74,13 +84,8 @@ def _walk(seeds, lo=0, hi=_INF, free=False, want=None):
             if gi is None or not needed:
                 continue
             data = t.data
-            if gi.shape != data.shape:
-                raise GradientError(
-                    f"internal error: {node.name}.backward gave a gradient of shape {gi.shape} "
-                    f"for an input of shape {data.shape}."
-                )
-            if gi.dtype != data.dtype:
-                gi = gi.astype(data.dtype)
+            if gi.dtype != data.dtype or gi.shape != data.shape:
+                gi = _conformed(node, gi, data)
             parent = t._node
             if parent is not None and lo <= parent.seq < hi:
                 prev = node_grads.get(parent)
