@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import DTypeError, GradientError, TapeError
-from .function import next_seq, no_grad
+from .function import _grad_enabled, next_seq, no_grad
 from .tensor import Tensor, Variable
 
 _INF = float("inf")
@@ -253,8 +253,11 @@ class GradientTape:
         seeds = [(t, _seed_for(t, g, "gradient")) for t, g in zip(targets, outs) if isinstance(t, Tensor)]
         active = GradientTape._active  # free the graph unless another open tape records it
         free = not self.persistent and active.count(self) == len(active)
-        with no_grad():
+        mode, _grad_enabled[0] = _grad_enabled[0], False  # no_grad() without its object
+        try:
             found = _walk(seeds, self._lo, self._hi, free=free, want=want)
+        finally:
+            _grad_enabled[0] = mode
         results = []
         auto = self.watch_accessed_variables
         for s in flat:

@@ -11,6 +11,9 @@ from ._common import max_keepdims, tensor
 from .activation import _sigmoid
 
 
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # itemsize -> unsigned dtype
+
+
 def _log_softmax(x):
     shifted = x - max_keepdims(x)
     lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -90,7 +93,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits):
             f"{logits.shape} (expected labels of shape {logits.shape[:-1]})."
         )
     # one reduction checks both ends: as unsigned, a negative label is huge
-    if lab.size and np.maximum.reduce(lab.view(f"u{lab.itemsize}"), axis=None) >= classes:
+    if lab.size and np.maximum.reduce(lab.view(_UNSIGNED[lab.itemsize]), axis=None) >= classes:
         bad = lab[(lab < 0) | (lab >= classes)][0]
         raise ValueError(
             f"sparse cross-entropy: label {bad} is outside [0, {classes}) for {classes} classes; "
