@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..function import Function, register
-from ._common import max_keepdims, tensor
+from ._common import tensor
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
@@ -226,7 +226,7 @@ class Gelu(Function):
 class Softmax(Function):
     def forward(self, x, axis):
         self.axis = axis
-        e = np.exp(x - max_keepdims(x, axis))
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
         self.out = e / e.sum(axis=axis, keepdims=True)
         return self.out
 
@@ -238,7 +238,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     def forward(self, x, axis):
         self.axis = axis
-        shifted = x - max_keepdims(x, axis)
+        shifted = x - np.max(x, axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.softmax = np.exp(out)
         return out
