@@ -53,8 +53,6 @@ class Mean(_Reduce):
         return np.add.reduce(a, axis=self.axes, keepdims=self.keepdims) / self.n
 
     def backward(self, g):  # each element has weight 1/n
-        if g.size == 1 and len(self.shape) == 1:  # the mean of a vector (a batch's losses)
-            return ((g / self.n).repeat(self.size),)
         return (self.spread_to_input(g / self.n),)
 
 
