@@ -37,9 +37,9 @@ def _zeros_like(x):
     """Read-only zeros shaped like a C-contiguous x, views of one cached buffer per dtype.
 
     np.maximum(x, zeros) runs about 3x faster than np.maximum(x, 0): NumPy's loop for a
-    broadcast scalar is not vectorised. A large buffer costs no memory: np.zeros maps the
-    kernel's zero page until written, and this one is never written. The view for each
-    shape is kept too (a training loop asks for the same few shapes every step).
+    broadcast scalar is not vectorised. One buffer per dtype, as large as the largest input
+    so far, is never written; the view for each shape is kept too (a training loop asks
+    for the same few shapes every step).
     """
     key = (x.shape, x.dtype)
     view = _ZERO_VIEWS.get(key)
