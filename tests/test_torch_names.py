@@ -109,3 +109,67 @@ def test_clone_stays_in_the_graph_and_grad_zero_resets():
     x.grad.zero_()
     (x * 5).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_retain_grad_keeps_the_gradient_of_an_intermediate_result():
+    a = gw.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a * 2
+    c = b * b
+    b.retain_grad()
+    assert b.retains_grad and not c.retains_grad and b.grad_fn is not None and a.grad_fn is None
+    c.sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), 2 * b.numpy())  # d Σ b² / db = 2b
+    np.testing.assert_allclose(a.grad.numpy(), 8 * a.numpy())  # d Σ 4a² / da = 8a
+    assert c.grad is None  # not retained: as torch, only leaves and retained tensors keep one
+    c.sum().backward()  # a second backward accumulates into both, as torch with retain_graph
+    np.testing.assert_allclose(b.grad.numpy(), 4 * b.numpy())
+
+
+def test_retain_grad_on_a_tensor_without_gradient_is_refused():
+    with pytest.raises(GradientError, match="does not require a gradient"):
+        gw.tensor([1.0]).retain_grad()
+
+
+def test_retain_grad_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.5, -1.0], [2.0, 0.25]], np.float32)
+
+    def run(lib):
+        w = lib.tensor(values, requires_grad=True)
+        h = (w @ w).tanh() if hasattr(w, "tanh") else lib.tanh(w @ w)
+        h.retain_grad()
+        (h * h).sum().backward()
+        return h.grad.detach().numpy(), w.grad.detach().numpy()
+
+    for ours, theirs in zip(run(gw), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_zeros_and_ones_take_torch_sizes_and_keras_shape_with_dtype():
+    assert gw.zeros(2, 3).shape == (2, 3) and gw.ones(4).shape == (4,)
+    assert gw.zeros((2, 3), "float64").dtype == np.float64 and gw.ones([2], dtype="int32").dtype == np.int32
+    z = gw.zeros(2, 2, requires_grad=True)
+    assert z.requires_grad and z.dtype == np.float32
+    with pytest.raises(TypeError, match="shape, dtype"):
+        gw.zeros(2, "float32", 3)
+
+
+def test_size_is_numpys_count_and_torchs_call():
+    x = gw.zeros(2, 3)
+    assert x.size == 6 and x.size + 1 == 7
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-2) == 2
+
+
+def test_max_and_min_with_dim_return_values_and_indices_as_torch():
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, 5.0, 5.0], [7.0, -2.0, 0.0]], np.float32)
+    for name in ("max", "min"):
+        for keepdim in (False, True):
+            ours = getattr(gw.tensor(data), name)(dim=1, keepdim=keepdim)
+            theirs = getattr(torch.tensor(data), name)(dim=1, keepdim=keepdim)
+            np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+            np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+            assert ours.indices.dtype == np.int64
+            values, indices = ours  # unpacks like torch's return type
+            assert values.shape == tuple(theirs.values.shape)
+    assert gw.tensor(data).max(axis=1).shape == (2,)  # NumPy/Keras style: the values alone

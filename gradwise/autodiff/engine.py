@@ -15,7 +15,7 @@ import numpy as np
 from .. import backend
 from ..errors import DTypeError, GradientError, TapeError
 from .function import _grad_enabled, next_seq, no_grad
-from .tensor import Tensor, Variable
+from .tensor import _RETAINED, Tensor, Variable
 
 _INF = float("inf")
 
@@ -130,14 +130,15 @@ def backward(target, gradient=None, retain_graph=True):
             "under gw.no_grad())."
         )
     seed = _seed_for(target, gradient, "backward")
+    retained = {t._node: t for t in _RETAINED.values() if t._node is not None}  # t.retain_grad()
     with no_grad():
-        found = _walk([(target, seed)], free=not retain_graph)
-    for leaf, g in found.values():
-        if not leaf.requires_grad:
+        found = _walk([(target, seed)], free=not retain_graph, want=retained)
+    for t, g in found.values():  # the leaves reached, and the retained tensors
+        if not t.requires_grad:
             continue
         if not g.flags.writeable:
             g = g.copy()
-        leaf.grad = Tensor._from_array(g if leaf.grad is None else leaf.grad.data + g, None)
+        t.grad = Tensor._from_array(g if t.grad is None else t.grad.data + g, None)
 
 
 class GradientTape:

@@ -5,7 +5,9 @@ unless a dtype is asked for; Python ints become int32; NumPy arrays of other dty
 theirs. Only floating tensors can require a gradient.
 """
 
+import collections
 import numbers
+import weakref
 
 import numpy as np
 
@@ -14,6 +16,10 @@ from ..errors import DTypeError, GradientError, ShapeError
 from .function import is_grad_enabled
 
 FLOATX = np.dtype("float32")
+
+#: computed tensors whose gradient backward() keeps (Tensor.retain_grad), by id; weak, so
+#: a tensor that is dropped leaves the registry by itself
+_RETAINED = weakref.WeakValueDictionary()
 
 
 def _is_float(dtype):
@@ -52,6 +58,28 @@ def to_array(value, dtype=None):
             "expected numbers (int, float, bool) or an array of them."
         )
     return arr
+
+
+#: what torch's x.max(dim=...) / x.min(dim=...) return (torch.return_types.max / min)
+_ExtremeAlong = {name: collections.namedtuple(name, ["values", "indices"]) for name in ("max", "min")}
+
+
+def _extreme_along(x, dim, keepdim, reduce, arg, name):
+    """torch's x.max(dim) / x.min(dim): the extreme values and their int64 indices."""
+    indices = _ops.cast(arg(x, dim, keepdims=keepdim), "int64")
+    return _ExtremeAlong[name](reduce(x, dim, keepdim), indices)
+
+
+class _Size(int):
+    """An element count that torch code may call: x.size() is the shape, x.size(d) its d-th size."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = tuple(shape)
+        return self
+
+    def __call__(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
 
 
 class Tensor:
@@ -163,7 +191,8 @@ class Tensor:
 
     @property
     def size(self):
-        return self.data.size
+        """The number of elements (NumPy's x.size); called, torch's x.size() / x.size(dim)."""
+        return _Size(self.data.size, self.data.shape)
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -302,11 +331,17 @@ class Tensor:
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return _ops.mean(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _ops.max(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+        """Largest values over axis (NumPy/Keras); with dim=, torch's (values, indices) pair."""
+        if dim is not None:
+            return _extreme_along(self, dim, keepdim, _ops.max, _ops.argmax, "max")
+        return _ops.max(self, axis, keepdims)
 
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _ops.min(self, axis if dim is None else dim, keepdims if keepdim is None else keepdim)
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+        """Smallest values over axis (NumPy/Keras); with dim=, torch's (values, indices) pair."""
+        if dim is not None:
+            return _extreme_along(self, dim, keepdim, _ops.min, _ops.argmin, "min")
+        return _ops.min(self, axis, keepdims)
 
     def astype(self, dtype):
         return _ops.cast(self, dtype)
@@ -316,6 +351,27 @@ class Tensor:
         """Set requires_grad in place and return self (as torch.Tensor.requires_grad_)."""
         self.requires_grad = requires_grad
         return self
+
+    def retain_grad(self):
+        """Keep `.grad` on this computed tensor after backward() (as torch): for looking at
+        the gradient that reaches an intermediate result. A leaf keeps its `.grad` anyway."""
+        if not self._requires_grad:
+            raise GradientError(
+                "retain_grad() on a tensor that does not require a gradient; it takes no part "
+                "in backward(). Use it on a result computed from tensors with requires_grad=True."
+            )
+        if self._node is not None:
+            _RETAINED[id(self)] = self
+
+    @property
+    def retains_grad(self):
+        """True for a computed tensor whose `.grad` backward() fills (see retain_grad)."""
+        return _RETAINED.get(id(self)) is self
+
+    @property
+    def grad_fn(self):
+        """The graph node (op) that made this tensor, None for a leaf (as torch)."""
+        return self._node
 
     def zero_(self):
         """Fill with zeros in place and return self (`w.grad.zero_()` between steps)."""
@@ -392,8 +448,7 @@ class Tensor:
         return _ops.clip(self, -np.inf if min is None else min, np.inf if max is None else max)
 
     def argmax(self, dim=None, keepdim=False):
-        index = _ops.argmax(self, dim)
-        return _ops.expand_dims(index, dim) if keepdim and dim is not None else index
+        return _ops.argmax(self, dim, keepdims=keepdim)
 
     def float(self):
         return _ops.cast(self, "float32")

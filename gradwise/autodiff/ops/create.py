@@ -12,13 +12,32 @@ def _dtype(dtype):
     return FLOATX if dtype is None else as_dtype(dtype)
 
 
-def zeros(shape, dtype=None, *, requires_grad=False):
-    """A tensor of zeros (float32 by default); requires_grad=True makes a leaf as torch.zeros."""
+def _shape_and_dtype(shape, more, dtype):
+    """Keras's (shape, dtype) or torch's (*sizes, dtype=...) as one (shape, dtype) pair.
+
+    zeros((2, 3), "float64") and zeros(2, 3) both work: an int after the first argument is
+    a further size (no dtype is an int), anything else the dtype.
+    """
+    if more and all(isinstance(n, int) and not isinstance(n, bool) for n in more):
+        return (shape, *more), dtype
+    if len(more) == 1 and dtype is None:
+        return shape, more[0]
+    if more:
+        raise TypeError(f"expected (shape, dtype) or sizes as ints, got {(shape, *more)!r}.")
+    return shape, dtype
+
+
+def zeros(shape, *more, dtype=None, requires_grad=False):
+    """A tensor of zeros (float32 by default): zeros((2, 3)) as Keras or zeros(2, 3) as torch;
+    requires_grad=True makes a leaf as torch.zeros."""
+    shape, dtype = _shape_and_dtype(shape, more, dtype)
     return _new(backend.xp.zeros(shape, _dtype(dtype))).requires_grad_(requires_grad)
 
 
-def ones(shape, dtype=None, *, requires_grad=False):
-    """A tensor of ones (float32 by default); requires_grad=True makes a leaf as torch.ones."""
+def ones(shape, *more, dtype=None, requires_grad=False):
+    """A tensor of ones (float32 by default): ones((2, 3)) as Keras or ones(2, 3) as torch;
+    requires_grad=True makes a leaf as torch.ones."""
+    shape, dtype = _shape_and_dtype(shape, more, dtype)
     return _new(backend.xp.ones(shape, _dtype(dtype))).requires_grad_(requires_grad)
 
 

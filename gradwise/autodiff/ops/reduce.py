@@ -158,12 +158,12 @@ def std(x, axis=None, keepdims=False, ddof=0):
 
 
 @register(differentiable=False)
-def argmax(x, axis=None):
-    """Index of the largest element (along axis); no gradient."""
-    return Tensor._from_array(np.argmax(tensor(x).data, axis=axis), None)
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest element (along axis; of the flattened x for None); no gradient."""
+    return Tensor._from_array(np.argmax(tensor(x).data, axis=axis, keepdims=bool(keepdims)), None)
 
 
 @register(differentiable=False)
-def argmin(x, axis=None):
-    """Index of the smallest element (along axis); no gradient."""
-    return Tensor._from_array(np.argmin(tensor(x).data, axis=axis), None)
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest element (along axis; of the flattened x for None); no gradient."""
+    return Tensor._from_array(np.argmin(tensor(x).data, axis=axis, keepdims=bool(keepdims)), None)
