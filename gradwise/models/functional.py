@@ -283,7 +283,7 @@ class Functional(Model):
         list in output order or a dict keyed by output names); a single loss applies to every
         output. The total loss is Σ loss_weights[i] · loss_i, and the logs add '<output>_loss'
         and '<output>_<metric>' entries, as Keras 3 names them."""
-        if not self._multi_output:
+        if not self._multi_output or loss is None:  # no loss: a custom train_step computes it
             return super().compile(optimizer=optimizer, loss=multi_io.single(loss, self.output_names, "loss"),
                                    metrics=multi_io.single_metrics(metrics, self.output_names),
                                    loss_weights=loss_weights, **kwargs)

@@ -63,6 +63,13 @@ def _functional_subclass(cls):
     return type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
 
 
+def _unpack(data):
+    """A train_step / test_step batch as (x, y, sample_weight): (x,), (x, y) or (x, y, sw)."""
+    if not isinstance(data, tuple) or not 1 <= len(data) <= 3:
+        raise ValueError(f"a batch is (x, y) or (x, y, sample_weight); got {type(data).__name__}.")
+    return (tuple(data) + (None, None))[:3]
+
+
 class Model(Layer):
     """A trainable stack of layers. Subclass it and write `call(inputs, training=None)`:
 
@@ -172,25 +179,63 @@ class Model(Layer):
                                  "weighted_metrics"}
         if unknown:
             raise TypeError(f"compile() got unexpected keyword argument(s): {', '.join(sorted(unknown))}.")
-        if loss is None:
-            raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'.")
         self.optimizer = optimizers_mod.get(optimizer)
-        self.loss = losses_mod.get(loss)
+        self.loss = None if loss is None else losses_mod.get(loss)  # None: a custom train_step computes it
         self._metric_ids = list(metrics or [])
         self.compiled_metrics = [metrics_mod.get(m, loss=loss) for m in self._metric_ids]
         self._compile_config = {
             "optimizer": optimizers_mod.serialize(self.optimizer),
-            "loss": losses_mod.serialize(self.loss),
+            "loss": None if self.loss is None else losses_mod.serialize(self.loss),
             "metrics": [m if isinstance(m, str) else metrics_mod.serialize(m) for m in self._metric_ids],
         }
         self._compiled = True
         self._trained_ids = None  # fixed again at the next training step (see _weights_to_train)
 
-    def _require_compiled(self, what):
+    def _require_compiled(self, what, step="train_step"):
         if not self._compiled:
             raise RuntimeError(
                 f"You must call model.compile(optimizer=..., loss=...) before {what}()."
             )
+        if self.loss is None and not self._overrides(step):
+            raise ValueError(
+                f"{what}() needs a loss: the model was compiled without one. Pass loss=... to "
+                f"compile() (e.g. loss='sparse_categorical_crossentropy'), or override {step}() "
+                "to compute it yourself, as in Keras."
+            )
+
+    def _overrides(self, step):
+        """True when a subclass defines its own train_step / test_step (Keras's fit() hook)."""
+        return getattr(type(self), step) is not getattr(Model, step)
+
+    def train_step(self, data):
+        """One optimizer step on `data` = (x, y) or (x, y, sample_weight); returns the logs.
+
+        fit() calls an override of this once per batch, as Keras does, and shows the dict it
+        returns: compute the loss under gw.GradientTape, apply the gradients with
+        self.optimizer, update the metrics listed in self.metrics (reset every epoch).
+        This default runs the compiled loss, optimizer and metrics on the one batch.
+        """
+        x, y, sample_weight = _unpack(data)
+        return self.train_on_batch(x, y, sample_weight=sample_weight, return_dict=True)
+
+    def test_step(self, data):
+        """The logs for one batch `data` = (x, y) or (x, y, sample_weight), weights unchanged;
+        evaluate() calls an override of this once per batch and returns its last logs."""
+        x, y, sample_weight = _unpack(data)
+        with no_grad():
+            pred = self(x, training=False)
+            value = float(self.loss(y, pred, sample_weight=sample_weight).data)
+            value += sum(float(p.data) for p in self.losses)
+            for m in self.compiled_metrics:
+                m.update_state(y, self._output_arrays(pred), self._metric_weight(pred, sample_weight))
+        return {"loss": value, **self._metric_logs()}
+
+    def _custom_step_logs(self, step, xb, yb, swb):
+        """Call the user's train_step / test_step on one batch; its logs as Python floats."""
+        logs = getattr(self, step)((xb, yb) if swb is None else (xb, yb, swb))
+        if not isinstance(logs, dict):
+            raise TypeError(f"{type(self).__name__}.{step}() must return a dict of logs, got {type(logs).__name__}.")
+        return {k: metrics_mod.log_value(v) if hasattr(v, "result") else float(v) for k, v in logs.items()}
 
     # --- forward ------------------------------------------------------------------------
     def _logits_head(self):
@@ -373,7 +418,7 @@ class Model(Layer):
         n = len(x)
         logs = {}
         for epoch in range(start, epochs):
-            for m in self.compiled_metrics:
+            for m in self.metrics:
                 m.reset_state()
             callbacks.on_epoch_begin(epoch)
             order = data_mod.epoch_order(n, shuffle)
@@ -401,6 +446,13 @@ class Model(Layer):
         callback), or None. `totals` = [loss sum, samples] of the epoch, updated in place.
         """
         callbacks.on_train_batch_begin(step)
+        if self._overrides("train_step"):
+            logs = self._custom_step_logs("train_step", xb, yb, swb)
+            callbacks.on_train_batch_end(step, logs)
+            if interrupt.pressed:
+                self._stop_on_interrupt(callbacks, epoch, step, logs)
+                return logs, "fit"
+            return logs, ("epoch" if self.stop_training else None)
         value, pred, metric_weight = self._train_step(xb, yb, swb, variables, head)
         if pred is None:
             logs = {"loss": value, **self._metric_logs()}
@@ -453,7 +505,7 @@ class Model(Layer):
         x may be a gw.utils.PyDataset or a generator of (x, y[, sample_weight]) batches, read
         for `steps` batches (default: to its end); see sources.py.
         """
-        self._require_compiled("evaluate")
+        self._require_compiled("evaluate", "test_step")
         if sources.is_source(x):
             return sources.evaluate(self, x, y=y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
                                     steps=steps, return_dict=return_dict)
@@ -468,6 +520,8 @@ class Model(Layer):
         n = len(x)
         steps = min(int(np.ceil(n / batch_size)), sources.check_steps(steps, "steps", "evaluate()") or n)  # a cap
         bar = ProgressBar(steps, verbose)
+        if self._overrides("test_step"):
+            return self._evaluate_with_test_step(x, y, sample_weight, batch_size, steps, bar, return_dict)
         loss_sum = 0.0
         with no_grad():
             for step in range(steps):
@@ -489,6 +543,23 @@ class Model(Layer):
         if not metrics:
             return logs["loss"]
         return [logs["loss"]] + [logs[m.name] for m in metrics]
+
+    def _evaluate_with_test_step(self, x, y, sample_weight, batch_size, steps, bar, return_dict):
+        """evaluate() through the user's test_step: one call per batch, its last logs returned
+        (metrics in self.metrics are reset first and keep running over the batches, as Keras)."""
+        for m in self.metrics:
+            m.reset_state()
+        n, logs = len(x), {}
+        with no_grad():
+            for step in range(steps):
+                sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                swb = None if sample_weight is None else sample_weight[sl]
+                logs = self._custom_step_logs("test_step", x[sl], y[sl], swb)
+                bar.update(step + 1, logs, finalize=step + 1 == steps)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None, steps=None):
         """Outputs for x as a NumPy array, computed in batches with no graph recorded.
