@@ -338,7 +338,7 @@ def _epochs(model, source, validation, validation_freq, start, epochs, class_wei
         if not source.has_data():  # a generator that ended exactly where the last epoch did
             _warn_ran_out(source, epoch - 1, epochs, None)
             break
-        for m in model.compiled_metrics:
+        for m in model.metrics:
             m.reset_state()
         callbacks.on_epoch_begin(epoch)
         source.begin_epoch()
@@ -399,7 +399,8 @@ def evaluate(model, data, *, y=None, batch_size=None, verbose="auto", sample_wei
     source = Source(data, what, steps, steps_name)
     refuse_array_arguments(source, y=y, sample_weight=sample_weight, batch_size=batch_size)
     verbose = resolve_verbose(verbose)
-    metrics = [m.clone() if hasattr(m, "clone") else m for m in model.compiled_metrics]
+    custom = model._overrides("test_step")  # the user's test_step runs each batch (as Keras)
+    metrics = model.metrics if custom else [m.clone() if hasattr(m, "clone") else m for m in model.compiled_metrics]
     for m in metrics:
         m.reset_state()
     bar = ProgressBar(source.steps_per_epoch, verbose)
@@ -410,6 +411,11 @@ def evaluate(model, data, *, y=None, batch_size=None, verbose="auto", sample_wei
             xb, yb, swb = batch_arrays(model, batch, source)
             if step == 0:
                 model._build_for(xb)
+            if custom:
+                logs = model._custom_step_logs("test_step", xb, yb, swb)
+                done = step + 1
+                bar.update(done, logs)
+                continue
             pred = model(xb, training=False)
             loss = model.loss(yb, pred, sample_weight=swb)
             value = float(loss.data) + sum(float(p.data) for p in model.losses)
@@ -427,6 +433,9 @@ def evaluate(model, data, *, y=None, batch_size=None, verbose="auto", sample_wei
     bar.update(done, logs, finalize=True)
     if return_dict:
         return logs
+    if custom:
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
     if not metrics:
         return logs["loss"]
     return [logs["loss"]] + [logs[m.name] for m in metrics]

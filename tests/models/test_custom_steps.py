@@ -105,3 +105,23 @@ def test_a_train_step_must_return_a_dict():
     model.compile(optimizer="sgd")
     with pytest.raises(TypeError, match="train_step\\(\\) must return a dict"):
         model.fit(*_data(8), verbose=0)
+
+
+def test_custom_steps_read_a_pydataset_too():
+    x, y = _data()
+
+    class Batches(gw.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+
+    gw.random.seed(0)
+    model = HandWritten()
+    model.compile(optimizer=gw.optimizers.SGD(0.1))
+    history = model.fit(Batches(), epochs=2, verbose=0, validation_data=Batches())
+    assert model.calls == {"train": 6, "test": 6}
+    direct = float(np.mean((model.predict(x, verbose=0) - y) ** 2))
+    assert history.history["val_loss"][-1] == pytest.approx(direct, rel=1e-5)
+    assert model.evaluate(Batches(), verbose=0) == pytest.approx(direct, rel=1e-5)
