@@ -10,6 +10,9 @@ import gradwise as gw
     (gw.datasets, "cifar10", "fashion_mnist"),
     (gw.datasets, "imdb", "NumPy"),
     (gw.utils, "plot_model", "model.summary()"),
+    (gw.layers, "TextVectorization", "pad_sequences"),
+    (gw.layers, "MultiHeadAttention", "Keras"),
+    (gw.layers, "RNN", "LSTM"),
 ])
 def test_a_known_gap_names_what_to_use_instead(module, name, advice):
     with pytest.raises(AttributeError, match=f"{module.__name__}.{name} is not part of gradwise") as info:

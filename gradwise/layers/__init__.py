@@ -66,3 +66,20 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ += ["serialize", "deserialize"]
+
+_TEXT = ("gradwise has no text preprocessing layers; map words to integers yourself (a dict), "
+         "pad with gw.utils.pad_sequences and feed the arrays to an Embedding layer.")
+_GAPS = {
+    "TextVectorization": _TEXT, "StringLookup": _TEXT, "IntegerLookup": _TEXT, "Hashing": _TEXT,
+    "MultiHeadAttention": "attention and transformer layers are beyond this course library; "
+                          "use Keras for them (gradwise keeps Dense, conv, pooling and recurrent layers).",
+    "Attention": "attention layers are beyond this course library; use Keras for them.",
+    "Conv3D": "gradwise has 1-D and 2-D convolutions only (Conv1D, Conv2D); reshape the data or use Keras.",
+    "RNN": "gradwise has the ready recurrent layers SimpleRNN, LSTM and GRU, not the generic RNN(cell) wrapper.",
+}
+
+
+def __getattr__(name):
+    from ..errors import missing_name
+
+    raise missing_name(__name__, name, _GAPS)

@@ -1,4 +1,4 @@
-"""Data helpers: to_categorical, set_random_seed (Keras's names); train_test_split, shuffle,
+"""Data helpers: to_categorical, pad_sequences, set_random_seed (Keras's names); train_test_split, shuffle,
 standardize (scikit-learn's shapes of call and result); PyDataset (alias Sequence), batches
 computed by Python code for fit/evaluate/predict (py_dataset.py)."""
 
@@ -31,6 +31,48 @@ def to_categorical(y, num_classes=None, dtype="float32"):
         raise ValueError(f"to_categorical: label {y.max()} does not fit num_classes={num_classes}.")
     out = np.zeros(y.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, y[..., None].astype(np.int64), 1, axis=-1)
+    return out
+
+
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
+    """Sequences of different lengths as one (samples, maxlen, ...) array (as Keras).
+
+    Shorter sequences are filled with `value` before ("pre", the default) or after ("post")
+    their items; longer ones lose items at the start ("pre") or the end ("post").
+    maxlen defaults to the longest length. Items may themselves be arrays of one shape.
+    Example: pad_sequences([[1, 2], [3]]) -> [[1, 2], [0, 3]].
+    """
+    for name, mode in (("padding", padding), ("truncating", truncating)):
+        if mode not in ("pre", "post"):
+            raise ValueError(f'{name} must be "pre" or "post", got {mode!r}.')
+    try:
+        sequences = list(sequences)
+    except TypeError:
+        raise ValueError(f"pad_sequences: `sequences` must be a list of sequences, got {type(sequences).__name__}.") from None
+    lengths = []
+    for i, seq in enumerate(sequences):
+        try:
+            lengths.append(len(seq))
+        except TypeError:
+            raise ValueError(f"pad_sequences: sequence {i} is not a sequence ({seq!r}); pass a list of lists.") from None
+    if maxlen is None:
+        maxlen = max(lengths, default=0)
+    elif maxlen < 0:
+        raise ValueError(f"pad_sequences: maxlen must be >= 0, got {maxlen}.")
+    item_shape = next((np.asarray(seq).shape[1:] for seq, n in zip(sequences, lengths) if n), ())
+    out = np.full((len(sequences), maxlen) + item_shape, value, dtype=dtype)
+    for i, (seq, n) in enumerate(zip(sequences, lengths)):
+        if not n or not maxlen:
+            continue
+        kept = np.asarray(seq, dtype=dtype)
+        kept = kept[-maxlen:] if truncating == "pre" else kept[:maxlen]
+        if kept.shape[1:] != item_shape:
+            raise ValueError(f"pad_sequences: the items of sequence {i} have shape {kept.shape[1:]}, "
+                             f"the first sequence's {item_shape}; all items need one shape.")
+        if padding == "post":
+            out[i, :len(kept)] = kept
+        else:
+            out[i, maxlen - len(kept):] = kept
     return out
 
 
