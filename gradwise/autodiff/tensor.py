@@ -495,6 +495,11 @@ class Variable(Tensor):
         self.constraint = constraint  # applied by optimizers after each update, as Keras
 
     @property
+    def path(self):
+        """Keras 3's full variable name: "layer/weight" for a layer's weight (as `name` here)."""
+        return self.name
+
+    @property
     def trainable(self):
         """Whether tapes watch this variable and optimizers update it."""
         return self._trainable

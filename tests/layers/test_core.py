@@ -22,6 +22,7 @@ def test_dense_builds_keras_layout_on_first_call():
     np.testing.assert_allclose(y.numpy(), np.maximum(x @ kernel + bias, 0), rtol=1e-6)
     assert layer.count_params() == 24
     assert [w.name for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
+    assert [w.path for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]  # Keras 3's path
 
 
 def test_dense_default_initializers_glorot_uniform_and_zeros():
