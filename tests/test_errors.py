@@ -13,6 +13,7 @@ import gradwise as gw
     (gw.layers, "TextVectorization", "pad_sequences"),
     (gw.layers, "MultiHeadAttention", "Keras"),
     (gw.layers, "RNN", "LSTM"),
+    (gw.optimizers, "Ftrl", "Adam"),
 ])
 def test_a_known_gap_names_what_to_use_instead(module, name, advice):
     with pytest.raises(AttributeError, match=f"{module.__name__}.{name} is not part of gradwise") as info:

@@ -82,3 +82,13 @@ __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "
            "adagrad_update", "adadelta_update", "nadam_update", "nadam_coefficients",
            "adamax_update", "lion_update", "global_norm", "get",
            "serialize", "deserialize", "schedules"]
+
+_GAPS = {name: "gradwise implements the optimizers a first course teaches (SGD with momentum and "
+               "Nesterov, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Lion); use Keras for this one."
+         for name in ("Ftrl", "Adafactor", "LossScaleOptimizer", "Muon", "Lamb")}
+
+
+def __getattr__(name):
+    from ..errors import missing_name
+
+    raise missing_name(__name__, name, _GAPS)
