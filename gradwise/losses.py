@@ -44,6 +44,7 @@ import warnings
 import numpy as np
 
 from .autodiff import Tensor, convert_to_tensor
+from .autodiff.ops.nn import SparseSoftmaxCrossEntropy
 from .autodiff.ops import (
     abs as _abs, cast, clip, divide, expand_dims, getitem, log, log_softmax, max as _max, maximum, mean, multiply,
     power, sigmoid, sigmoid_cross_entropy_with_logits, softmax, softmax_cross_entropy_with_logits, softplus,
@@ -386,14 +387,15 @@ def _sparse_labels(y_true, y_pred, ignore_class, loss):
             )
     elif labels.dtype.kind not in "iub":
         raise ValueError(f"{loss}: y_true must hold integer class labels; got dtype {labels.dtype}.")
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.int64, copy=False)
     keep = None
     if ignore_class is not None:
         keep = labels != ignore_class
         labels = np.where(keep, labels, 0)
     classes = y_pred.shape[-1]
-    outside = (labels < 0) | (labels >= classes)
-    if outside.any():
+    # one reduction checks both ends: viewed as unsigned, a negative label is huge
+    if labels.size and np.maximum.reduce(labels.view(np.uint64), axis=None) >= classes:
+        outside = (labels < 0) | (labels >= classes)
         raise ValueError(
             f"{loss}: label {labels[outside].ravel()[0]} is outside [0, {classes}) for y_pred "
             f"with {classes} classes; labels must be 0 .. {classes - 1} (or set ignore_class)."
@@ -410,8 +412,8 @@ def _sparse_crossentropy(y_true, y_pred, from_logits, ignore_class, axis):
     if _axis_index(axis, y_pred.ndim, loss) != y_pred.ndim - 1:
         raise ValueError(f"{loss}: only axis=-1 (classes last) is supported. Received: axis={axis}")
     labels, keep = _sparse_labels(y_true, y_pred, ignore_class, loss)
-    if from_logits:
-        losses = sparse_softmax_cross_entropy_with_logits(labels, y_pred)
+    if from_logits:  # the labels are checked above: the op's own check is not repeated
+        losses = SparseSoftmaxCrossEntropy.apply(Tensor._from_array(labels, None), y_pred)
     else:
         # -log of the label's probability after normalising and clipping (only that entry is
         # gathered; the gradient still reaches every entry through the normalising sum)
@@ -537,6 +539,8 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
         values = multiply(values, weight)
     if reduction in (None, "none") or tuple(values.shape) in ((), (0,)):
         return values
+    if weight is None and reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        return mean(values)  # the sum over the number of values, in one op
     total = _sum(values)
     if reduction == "sum":
         return total

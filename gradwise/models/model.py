@@ -189,6 +189,7 @@ class Model(Layer):
             "metrics": [m if isinstance(m, str) else metrics_mod.serialize(m) for m in self._metric_ids],
         }
         self._compiled = True
+        self._layers_for_penalties = None  # found again at the next step (see _penalties)
         self._trained_ids = None  # fixed again at the next training step (see _weights_to_train)
 
     def _require_compiled(self, what, step="train_step"):
@@ -202,6 +203,26 @@ class Model(Layer):
                 f"compile() (e.g. loss='sparse_categorical_crossentropy'), or override {step}() "
                 "to compute it yourself, as in Keras."
             )
+
+    def _penalties(self):
+        """self.losses (the regularization penalties) from a list of the model's layers made
+        once per compile: walking the layer tree every step cost more than the penalties."""
+        layers = self.__dict__.get("_layers_for_penalties")
+        if layers is None:
+            layers, stack = [], [self]
+            while stack:
+                layer = stack.pop()
+                layers.append(layer)
+                stack.extend(layer._sublayers())
+            self._layers_for_penalties = layers
+        out = []
+        for layer in layers:
+            found = layer.__dict__
+            if found.get("_regularized"):
+                out.extend(reg(var) for var, reg in found["_regularized"])
+            if found.get("_activity_penalty") is not None:
+                out.append(found["_activity_penalty"])
+        return out
 
     def _overrides(self, step):
         """True when a subclass defines its own train_step / test_step (Keras's fit() hook)."""
@@ -343,7 +364,7 @@ class Model(Layer):
             else:
                 out = self(xb, training=True)
                 loss = self.loss(yb, out, sample_weight=swb)
-            penalties = self.losses
+            penalties = self._penalties()
             if penalties:
                 loss = add(loss, sum(penalties[1:], penalties[0]))
         value = float(loss.data)
